@@ -1,0 +1,66 @@
+# Quick start: `make run` (demo on SQLite, background work without Redis) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+export DEBUG ?= true
+
+.PHONY: run test install install-dev chromium lint format messages bench clean
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## Set up everything, load the demo and serve http://127.0.0.1:$(PORT) with a worker and beat.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@mkdir -p var
+	@$(PY) -m celery -A webcare worker --beat --pool=solo --loglevel=warning \
+		--schedule=var/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite: SQLite by default; DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+test: install-dev chromium
+	$(PY) -m pytest
+
+## Browser tests drive Debian's Chromium; install it when we can, else say what to install.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM)."; \
+			echo "Install it with: sudo apt-get install chromium (or set CHROMIUM=/path/to/chromium)"; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Compile translations (.po -> .mo) without needing GNU gettext.
+messages: install-dev
+	$(PY) -m webcare.lib.compile_messages
+
+bench: install-dev
+	@for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

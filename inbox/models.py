@@ -1,0 +1,337 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inbox.workflow import ANSWERABLE, Status
+from webcare.lib.text import contains_phrase, normalize
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+
+
+# Longest reply each channel accepts, for private (DM) and public (comment, post) threads.
+REPLY_LIMITS: dict[tuple[str, bool], int] = {
+    (Channel.WHATSAPP, False): 1600,
+    (Channel.X, False): 10_000,
+    (Channel.X, True): 280,
+    (Channel.FACEBOOK, False): 2000,
+    (Channel.FACEBOOK, True): 8000,
+    (Channel.INSTAGRAM, False): 1000,
+    (Channel.INSTAGRAM, True): 2200,
+}
+
+
+def reply_limit(channel: str, is_public: bool) -> int:
+    return REPLY_LIMITS.get((channel, is_public), REPLY_LIMITS.get((channel, False), 1000))
+
+
+class Team(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    wip_limit = models.PositiveSmallIntegerField(
+        _("work-in-progress limit per agent"), default=3
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """What a message is about, detected from its words. Keywords are data, in Dutch and English."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    public_space = models.BooleanField(
+        _("public space"), default=False, help_text=_("Streets, litter, lighting, greenery, ...")
+    )
+    keywords = models.TextField(_("keywords"), blank=True, help_text=_("One word or phrase a line."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class RoutingRule(models.Model):
+    """One line of the routing table: the first active rule whose conditions all hold picks the team.
+
+    Empty conditions match everything, so a last rule without conditions is the default.
+    """
+
+    position = models.PositiveIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    public_space = models.BooleanField(
+        _("only public-space topics"), default=False
+    )
+    topics = models.ManyToManyField(Topic, blank=True, verbose_name=_("topics"))
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("One a line; any of them matches.")
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, verbose_name=_("team"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+    def matches(self, *, channel: str, topic: "Topic | None", text: str) -> bool:
+        """Whether every condition of this rule holds (prefetch `topics` when checking many)."""
+        if self.channel and self.channel != channel:
+            return False
+        if self.public_space and not (topic and topic.public_space):
+            return False
+        topic_ids = {t.pk for t in self.topics.all()}
+        if topic_ids and (topic is None or topic.pk not in topic_ids):
+            return False
+        keywords = self.keyword_list
+        normalized = normalize(text)
+        return not keywords or any(contains_phrase(normalized, k) for k in keywords)
+
+
+class ServiceLevel(models.Model):
+    """Service level per channel, in minutes of office time."""
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField(_("first response (office minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (office minutes)"))
+
+    def __str__(self) -> str:
+        return self.channel
+
+
+class Contact(models.Model):
+    """A resident. After a merge, the merged contact points at the one that now holds its history."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="nl")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_contacts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else ""
+
+
+class ChannelIdentity(models.Model):
+    """How a resident is known on one platform: phone number, PSID, Instagram id or X id."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    external_id = models.CharField(max_length=100)
+    handle = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="unique_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.handle or self.external_id}"
+
+
+class ConversationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ConversationQuerySet":
+        from webcare.roles import INBOX_ROLES, has_role
+
+        return self if has_role(user, INBOX_ROLES) else self.none()
+
+    def active(self) -> "ConversationQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+    def awaiting_response(self) -> "ConversationQuerySet":
+        return self.filter(response_due__isnull=False)
+
+    def overdue(self, now=None) -> "ConversationQuerySet":
+        return self.filter(response_due__lt=now or timezone.now())
+
+    def in_queue_order(self) -> "ConversationQuerySet":
+        """The lean order: danger first, then whatever is due soonest."""
+        return self.order_by(
+            "-urgent", models.F("response_due").asc(nulls_last=True), "last_message_at", "id"
+        )
+
+    def queue(self, team) -> "ConversationQuerySet":
+        """What a team still has to answer."""
+        return (
+            self.filter(team=team, status__in=ANSWERABLE).awaiting_response().in_queue_order()
+        )
+
+    def work_in_progress(self, agent) -> "ConversationQuerySet":
+        return self.filter(assigned_to=agent, status__in=ANSWERABLE)
+
+    def for_list(self) -> "ConversationQuerySet":
+        return self.select_related("contact", "team", "topic", "assigned_to")
+
+
+class Conversation(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    identity = models.ForeignKey(ChannelIdentity, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # The platform thread a reply goes back to: "dm" for private messages, else the public post.
+    thread_key = models.CharField(max_length=200, default="dm")
+    is_public = models.BooleanField(default=False)
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True)
+    urgent = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="nl")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    # When the desk owes the resident its next answer; empty while nothing is waiting for us.
+    response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team", "status", "urgent", "response_due"], name="queue_idx"),
+            models.Index(fields=["assigned_to", "status"], name="assigned_idx"),
+            models.Index(fields=["identity", "thread_key", "-last_message_at"], name="thread_idx"),
+            models.Index(fields=["-last_message_at"], name="recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"
+
+    @property
+    def reply_limit(self) -> int:
+        return reply_limit(self.channel, self.is_public)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.response_due is not None and self.response_due < timezone.now()
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("from resident")
+    OUTBOUND = "out", _("from the municipality")
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    PENDING = "pending", _("pending")
+    SENT = "sent", _("sent")
+    DELIVERED = "delivered", _("delivered")
+    READ = "read", _("read")
+    FAILED = "failed", _("failed")
+
+
+class MessageQuerySet(models.QuerySet):
+    def unprocessed(self) -> "MessageQuerySet":
+        return self.filter(direction=Direction.INBOUND, processed_at__isnull=True)
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    text = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    # The platform's own id; unique per channel so a replayed webhook stores nothing twice.
+    provider_id = models.CharField(max_length=200, blank=True)
+    delivery_status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_id"],
+                condition=~Q(provider_id=""),
+                name="unique_provider_message",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True, direction="in"),
+                name="unprocessed_idx",
+            )
+        ]
+
+    @property
+    def is_inbound(self) -> bool:
+        return self.direction == Direction.INBOUND
+
+
+class Note(models.Model):
+    """An internal note on a conversation; residents never see it."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("message received")
+    ROUTED = "routed", _("routed")
+    CLAIMED = "claimed", _("claimed")
+    RELEASED = "released", _("released")
+    ASSIGNED = "assigned", _("assigned")
+    REPLIED = "replied", _("replied")
+    NOTE = "note", _("note added")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    MERGED = "merged", _("contacts merged")
+
+
+class ConversationEvent(models.Model):
+    """Who did what, when: appended, never edited."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]

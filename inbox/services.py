@@ -1,0 +1,438 @@
+"""Everything that changes the inbox. Each function is one transaction; callers check access first."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inbox.detection import detect_topic, is_danger
+from inbox.models import (
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    DeliveryStatus,
+    Direction,
+    EventKind,
+    Message,
+    Note,
+    RoutingRule,
+    ServiceLevel,
+    Team,
+    Topic,
+)
+from inbox.workflow import Status, check_transition
+from webcare.lib.dates import add_office_minutes
+from webcare.lib.tasks import enqueue_on_commit
+from webcare.lib.text import detect_language
+from webcare.roles import LEAD_ROLES, has_role
+
+# A resident who writes again within this period continues the closed conversation.
+REOPEN_WITHIN = timedelta(days=7)
+SEND_TASK = "channels.send_message"
+PROCESS_TASK = "inbox.process_message"
+
+
+class InboxError(Exception):
+    """A request the inbox refuses; the message is for the agent."""
+
+
+class AlreadyClaimed(InboxError):
+    def __init__(self, holder):
+        self.holder = holder
+        super().__init__(_("%(name)s is handling this conversation.") % {"name": holder.display_name})
+
+
+class WipLimitReached(InboxError):
+    pass
+
+
+class ReplyTooLong(InboxError):
+    pass
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A resident's message as a channel adapter hands it over."""
+
+    channel: str
+    sender_id: str
+    text: str
+    provider_id: str
+    sender_name: str = ""
+    thread_key: str = "dm"
+    is_public: bool = False
+    attachments: list[dict] = field(default_factory=list)
+    sent_at: datetime | None = None
+
+
+def _record(conversation: Conversation, kind: str, actor=None, detail: str = "") -> None:
+    ConversationEvent.objects.create(
+        conversation=conversation, kind=kind, actor=actor, detail=detail[:300]
+    )
+
+
+def _locked(conversation_id: int) -> Conversation:
+    return Conversation.objects.select_for_update().select_related("team").get(pk=conversation_id)
+
+
+def _set_status(conversation: Conversation, status: str) -> None:
+    if conversation.status != status:
+        check_transition(conversation.status, status)
+        conversation.status = status
+
+
+def _service_level(channel: str) -> ServiceLevel | None:
+    return ServiceLevel.objects.filter(channel=channel).first()
+
+
+@transaction.atomic
+def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
+    """Store a resident's message; returns (message, created).
+
+    Idempotent on the platform's id: a replayed delivery returns the stored message. The slow
+    reading of the text (topic, urgency, routing) is queued for after the commit.
+    """
+    existing = Message.objects.filter(
+        channel=incoming.channel, provider_id=incoming.provider_id
+    ).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    sent_at = incoming.sent_at or now
+    identity = _find_or_create_identity(incoming)
+    conversation = _find_or_open_conversation(identity, incoming, now)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                channel=incoming.channel,
+                direction=Direction.INBOUND,
+                text=incoming.text,
+                attachments=incoming.attachments,
+                provider_id=incoming.provider_id,
+                created_at=sent_at,
+            )
+    except IntegrityError:  # the same delivery raced us in another worker
+        return Message.objects.get(channel=incoming.channel, provider_id=incoming.provider_id), False
+    conversation.last_message_at = max(conversation.last_message_at, sent_at)
+    conversation.last_inbound_at = sent_at
+    if conversation.response_due is None:
+        level = _service_level(conversation.channel)
+        conversation.response_due = (
+            add_office_minutes(sent_at, level.first_response_minutes) if level else sent_at
+        )
+    conversation.save()
+    _record(conversation, EventKind.RECEIVED)
+    enqueue_on_commit(PROCESS_TASK, message.pk)
+    return message, True
+
+
+def _find_or_create_identity(incoming: IncomingMessage) -> ChannelIdentity:
+    identity = (
+        ChannelIdentity.objects.select_related("contact")
+        .filter(channel=incoming.channel, external_id=incoming.sender_id)
+        .first()
+    )
+    if identity:
+        if incoming.sender_name and identity.handle != incoming.sender_name:
+            identity.handle = incoming.sender_name
+            identity.save(update_fields=["handle"])
+        return identity
+    contact = Contact.objects.create(name=incoming.sender_name)
+    return ChannelIdentity.objects.create(
+        contact=contact,
+        channel=incoming.channel,
+        external_id=incoming.sender_id,
+        handle=incoming.sender_name,
+    )
+
+
+def _find_or_open_conversation(
+    identity: ChannelIdentity, incoming: IncomingMessage, now: datetime
+) -> Conversation:
+    latest = (
+        Conversation.objects.select_for_update()
+        .filter(identity=identity, thread_key=incoming.thread_key)
+        .order_by("-last_message_at")
+        .first()
+    )
+    if latest and (latest.status != Status.CLOSED or latest.closed_at > now - REOPEN_WITHIN):
+        if latest.status in (Status.CLOSED, Status.WAITING):
+            if latest.status == Status.CLOSED:
+                latest.assigned_to = None  # the agent who closed it may be off shift by now
+                latest.closed_at = None
+            _set_status(latest, Status.OPEN)
+            _record(latest, EventKind.REOPENED, detail=_("The resident wrote again."))
+        return latest
+    level = _service_level(incoming.channel)
+    return Conversation.objects.create(
+        contact=identity.contact,
+        identity=identity,
+        channel=incoming.channel,
+        thread_key=incoming.thread_key,
+        is_public=incoming.is_public,
+        created_at=now,
+        last_message_at=incoming.sent_at or now,
+        first_response_due=add_office_minutes(now, level.first_response_minutes) if level else None,
+        resolution_due=add_office_minutes(now, level.resolution_minutes) if level else None,
+    )
+
+
+@transaction.atomic
+def process_message(message_id: int) -> None:
+    """Read a stored message: language, topic, urgency, and route its conversation to a team.
+
+    Safe to run twice: a processed message is left alone.
+    """
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.processed_at:
+        return
+    conversation = _locked(message.conversation_id)
+    message.language = detect_language(message.text)
+    topic = detect_topic(message.text, Topic.objects.all())
+    if topic and conversation.topic_id is None:
+        conversation.topic = topic
+    if is_danger(message.text):
+        conversation.urgent = True
+    if conversation.team_id is None:
+        conversation.language = message.language
+        conversation.contact.language = message.language
+        conversation.contact.save(update_fields=["language"])
+        team = route(channel=conversation.channel, topic=conversation.topic, text=message.text)
+        if team:
+            conversation.team = team
+            _record(conversation, EventKind.ROUTED, detail=team.name)
+    message.processed_at = timezone.now()
+    message.save(update_fields=["language", "processed_at"])
+    conversation.save()
+
+
+def route(*, channel: str, topic: Topic | None, text: str) -> Team | None:
+    """The team of the first active routing rule that matches."""
+    rules = RoutingRule.objects.filter(is_active=True).select_related("team").prefetch_related(
+        "topics"
+    )
+    for rule in rules:
+        if rule.matches(channel=channel, topic=topic, text=text):
+            return rule.team
+    return None
+
+
+def sweep_unprocessed_messages(older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Process messages whose queued work never ran (the broker was down); returns how many."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Message.objects.unprocessed().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        process_message(message_id)
+    return len(ids)
+
+
+@transaction.atomic
+def claim_next(*, agent) -> Conversation | None:
+    """Pull, don't pick: the agent's own most urgent open item, else the top of the team queue."""
+    mine = Conversation.objects.work_in_progress(agent).awaiting_response().in_queue_order().first()
+    if mine:
+        return mine
+    _check_wip(agent)
+    candidate = (
+        Conversation.objects.queue(agent.team)
+        .filter(assigned_to__isnull=True)
+        .select_for_update(skip_locked=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    _assign(candidate, agent, actor=agent, kind=EventKind.CLAIMED)
+    return candidate
+
+
+def _check_wip(agent) -> None:
+    limit = agent.team.wip_limit if agent.team else 3
+    if Conversation.objects.work_in_progress(agent).count() >= limit:
+        raise WipLimitReached(
+            _("You already have %(limit)d conversations in progress. Finish one first.")
+            % {"limit": limit}
+        )
+
+
+def _assign(conversation: Conversation, agent, *, actor, kind: str) -> None:
+    conversation.assigned_to = agent
+    if conversation.status == Status.NEW:
+        _set_status(conversation, Status.OPEN)
+    conversation.save()
+    _record(conversation, kind, actor=actor, detail=agent.display_name)
+
+
+def _claim_for(conversation: Conversation, agent) -> None:
+    """Make `agent` the holder of a locked conversation, or say who holds it."""
+    if conversation.assigned_to_id == agent.pk:
+        return
+    if conversation.assigned_to_id is not None:
+        raise AlreadyClaimed(conversation.assigned_to)
+    _check_wip(agent)
+    _assign(conversation, agent, actor=agent, kind=EventKind.CLAIMED)
+
+
+@transaction.atomic
+def claim_conversation(*, agent, conversation_id: int) -> Conversation:
+    conversation = _locked(conversation_id)
+    _claim_for(conversation, agent)
+    return conversation
+
+
+@transaction.atomic
+def release_conversation(*, agent, conversation_id: int) -> Conversation:
+    """Hand a conversation back to the team queue."""
+    conversation = _locked(conversation_id)
+    if conversation.assigned_to_id != agent.pk:
+        raise InboxError(_("Only the agent who has this conversation can release it."))
+    conversation.assigned_to = None
+    conversation.save()
+    _record(conversation, EventKind.RELEASED, actor=agent)
+    return conversation
+
+
+@transaction.atomic
+def assign_conversation(*, actor, conversation_id: int, agent) -> Conversation:
+    """A lead (re)assigns a conversation; the WIP limit does not bind a lead's decision."""
+    conversation = _locked(conversation_id)
+    _assign(conversation, agent, actor=actor, kind=EventKind.ASSIGNED)
+    return conversation
+
+
+def signed(text: str, *, agent, is_public: bool) -> str:
+    """Public replies carry the agent's initials, so the city's voice stays one but replies are told apart."""
+    text = text.strip()
+    if is_public and not text.endswith(agent.signature):
+        text = f"{text} {agent.signature}"
+    return text
+
+
+@transaction.atomic
+def reply(*, agent, conversation_id: int, text: str) -> Message:
+    """Send the municipality's answer on the conversation's own channel and thread.
+
+    Claims the conversation if nobody has it; refuses if another agent does.
+    """
+    conversation = _locked(conversation_id)
+    _claim_for(conversation, agent)
+    if not text.strip():
+        raise InboxError(_("A reply needs text."))
+    body = signed(text, agent=agent, is_public=conversation.is_public)
+    if len(body) > conversation.reply_limit:
+        raise ReplyTooLong(
+            _("This reply has %(length)d characters; %(channel)s allows %(limit)d.")
+            % {
+                "length": len(body),
+                "channel": conversation.get_channel_display(),
+                "limit": conversation.reply_limit,
+            }
+        )
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Direction.OUTBOUND,
+        text=body,
+        author=agent,
+        delivery_status=DeliveryStatus.PENDING,
+        language=conversation.language,
+        created_at=now,
+        processed_at=now,
+    )
+    conversation.first_response_at = conversation.first_response_at or now
+    conversation.response_due = None
+    conversation.last_message_at = now
+    _set_status(conversation, Status.WAITING)
+    conversation.save()
+    _record(conversation, EventKind.REPLIED, actor=agent)
+    enqueue_on_commit(SEND_TASK, message.pk)
+    return message
+
+
+@transaction.atomic
+def record_delivery(*, message_id: int, status: str, provider_id: str = "") -> None:
+    """What the platform told us about an outgoing message. Statuses only move forward."""
+    order = [
+        DeliveryStatus.PENDING,
+        DeliveryStatus.SENT,
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.READ,
+    ]
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if provider_id:
+        message.provider_id = provider_id
+    current = message.delivery_status
+    if status == DeliveryStatus.FAILED or (
+        current in order and status in order and order.index(status) > order.index(current)
+    ):
+        message.delivery_status = status
+    message.save(update_fields=["provider_id", "delivery_status"])
+
+
+@transaction.atomic
+def close_conversation(*, actor, conversation_id: int) -> Conversation:
+    conversation = _locked(conversation_id)
+    if conversation.assigned_to_id not in (None, actor.pk) and not has_role(actor, LEAD_ROLES):
+        raise AlreadyClaimed(conversation.assigned_to)
+    _set_status(conversation, Status.CLOSED)
+    conversation.closed_at = timezone.now()
+    conversation.response_due = None
+    conversation.save()
+    _record(conversation, EventKind.CLOSED, actor=actor)
+    return conversation
+
+
+@transaction.atomic
+def reopen_conversation(*, actor, conversation_id: int) -> Conversation:
+    conversation = _locked(conversation_id)
+    _set_status(conversation, Status.OPEN)
+    conversation.closed_at = None
+    conversation.save()
+    _record(conversation, EventKind.REOPENED, actor=actor)
+    return conversation
+
+
+@transaction.atomic
+def add_note(*, author, conversation_id: int, text: str) -> Note:
+    if not text.strip():
+        raise InboxError(_("A note needs text."))
+    conversation = _locked(conversation_id)
+    note = Note.objects.create(conversation=conversation, author=author, text=text.strip())
+    _record(conversation, EventKind.NOTE, actor=author)
+    return note
+
+
+@transaction.atomic
+def merge_contacts(*, actor, source_id: int, target_id: int) -> Contact:
+    """Fold `source` into `target`: identities and conversations move, `source` remains as a pointer."""
+    if source_id == target_id:
+        raise InboxError(_("A contact cannot be merged with itself."))
+    source, target = (
+        Contact.objects.select_for_update().get(pk=source_id),
+        Contact.objects.select_for_update().get(pk=target_id),
+    )
+    if source.merged_into_id or target.merged_into_id:
+        raise InboxError(_("One of these contacts was already merged."))
+    ChannelIdentity.objects.filter(contact=source).update(contact=target)
+    moved = list(Conversation.objects.filter(contact=source))
+    Conversation.objects.filter(contact=source).update(contact=target)
+    Contact.objects.filter(merged_into=source).update(merged_into=target)
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    if not target.name and source.name:
+        target.name = source.name
+        target.save(update_fields=["name"])
+    for conversation in moved:
+        _record(
+            conversation,
+            EventKind.MERGED,
+            actor=actor,
+            detail=_("Contact merged into #%(id)s") % {"id": target.pk},
+        )
+    return target
