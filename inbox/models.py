@@ -186,7 +186,13 @@ class ConversationQuerySet(models.QuerySet):
         return self.filter(assigned_to=agent, status__in=ANSWERABLE)
 
     def for_list(self) -> "ConversationQuerySet":
-        return self.select_related("contact", "team", "topic", "assigned_to")
+        """Everything a queue row shows, in one query whatever the number of rows."""
+        last_text = Message.objects.filter(conversation=models.OuterRef("pk")).order_by(
+            "-created_at", "-id"
+        )
+        return self.select_related("contact", "team", "topic", "assigned_to").annotate(
+            last_text=models.Subquery(last_text.values("text")[:1])
+        )
 
 
 class Conversation(models.Model):

@@ -103,7 +103,7 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
     now = timezone.now()
     sent_at = incoming.sent_at or now
     identity = _find_or_create_identity(incoming)
-    conversation = _find_or_open_conversation(identity, incoming, now)
+    conversation = _find_or_open_conversation(identity, incoming, sent_at)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -175,7 +175,7 @@ def _find_or_open_conversation(
         thread_key=incoming.thread_key,
         is_public=incoming.is_public,
         created_at=now,
-        last_message_at=incoming.sent_at or now,
+        last_message_at=now,
         first_response_due=add_office_minutes(now, level.first_response_minutes) if level else None,
         resolution_due=add_office_minutes(now, level.resolution_minutes) if level else None,
     )

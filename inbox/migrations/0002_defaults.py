@@ -39,7 +39,7 @@ TOPICS = [
      "identity card\ndriving licence\ndriver's license"),
     ("civil_affairs", "Burgerzaken", False,
      "verhuizing\nverhuizen\nadreswijziging\nuittreksel\ngeboorteaangifte\ntrouwen\nhuwelijk\nbrp\n"
-     "moving house\nchange of address\nbirth certificate\nmarriage\nregistration"),
+     "moving house\nchange of address\nbirth certificate\nmarriage\nregister"),
     ("taxes", "Belastingen", False,
      "belasting\naanslag\nozb\nafvalstoffenheffing\nkwijtschelding\nwoz\ntax\ntaxes\n"
      "tax assessment"),

@@ -1,0 +1,157 @@
+"""Demo data for the quick start: staff for every role and residents writing on all four channels."""
+
+import io
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from accounts.models import User
+from escalations.models import Department
+from inbox import services
+from inbox.models import ChannelIdentity
+
+DEMO_PASSWORD = "webcare-demo"
+
+DEPARTMENTS = [
+    ("waste", "Afval en Grondstoffen"),
+    ("parking", "Parkeren"),
+    ("civil-affairs", "Burgerzaken"),
+    ("taxes", "Belastingen"),
+    ("income-support", "Werk, Participatie en Inkomen"),
+    ("public-space", "Beheer Openbare Ruimte"),
+    ("enforcement", "Handhaving"),
+    ("permits", "Vergunningen"),
+    ("housing", "Wonen"),
+]
+
+# username, role, team, department, first name, last name, initials
+STAFF = [
+    ("eva", "agent", "webcare", None, "Eva", "Pieters", "EP"),
+    ("bram", "agent", "webcare", None, "Bram", "Kok", "BK"),
+    ("sofia", "agent", "social", None, "Sofia", "Ramos", "SR"),
+    ("lotte", "lead", "webcare", None, "Lotte", "Visser", "LV"),
+    ("dirk", "department", None, "waste", "Dirk", "Smit", "DS"),
+    ("anna", "account_manager", None, None, "Anna", "de Boer", "AB"),
+    ("erik", "editor", None, None, "Erik", "Mulder", "EM"),
+    ("admin", "admin", None, None, "Ada", "Beheer", "AD"),
+]
+
+# channel, sender id, name, text, minutes ago, thread, public
+MESSAGES = [
+    ("whatsapp", "+31612345678", "Sanne de Vries",
+     "Hallo, de container op de hoek van de Javastraat is al drie dagen vol. Wanneer wordt hij "
+     "geleegd?", 8 * 24 * 60, "dm", False),
+    ("whatsapp", "+31687654321", "Mehmet Yilmaz",
+     "Er ligt een omgevallen boom op de weg bij de Churchilllaan, auto's kunnen er niet langs!",
+     10, "dm", False),
+    ("whatsapp", "+447700900123", "James Carter",
+     "Hello, I live in London now and my Dutch passport expires next month. Can I renew it from "
+     "abroad?", 120, "dm", False),
+    ("x", "1456789012345678901", "@amsterdammer_020",
+     "@gemeente De lantaarnpaal in de Van Woustraat doet het al een week niet. Erg donker 's avonds.",
+     45, "tweet-1890000000000000001", True),
+    ("x", "1456789012345678902", "@fietsfan",
+     "Hoe vraag ik een parkeervergunning aan voor mijn nieuwe adres?", 90, "dm", False),
+    ("facebook", "7001000000000001", "Sanne de Vries",
+     "Ik heb ook nog een vraag over mijn aanslag afvalstoffenheffing, die lijkt veel te hoog.",
+     200, "dm", False),
+    ("facebook", "7001000000000002", "Petra Jansen",
+     "Waarom wordt het gras in het Oosterpark zo weinig gemaaid? Het staat kniehoog.",
+     300, "post-1200_comment-3401", True),
+    ("instagram", "17841400000000001", "mehmet.yilmaz",
+     "Is er al iemand naar die boom gekeken? Hij ligt er nog steeds.", 5, "dm", False),
+    ("instagram", "17841400000000002", "lisa.amsterdam",
+     "Wanneer is het stadsloket open op zaterdag? Ik wil mijn ID-kaart ophalen.",
+     60, "media-1790_comment-2201", True),
+    ("x", "1456789012345678903", "@joost_ams",
+     "Ik ruik een sterke gaslucht bij de Albert Cuypmarkt! Wie moet ik bellen?",
+     3, "tweet-1890000000000000002", True),
+    ("facebook", "7001000000000003", "Tom Bakker",
+     "Kan ik bijstand krijgen als zzp'er? Mijn inkomen is de laatste maanden ingestort.",
+     8 * 24 * 60 + 30, "dm", False),
+    ("x", "1456789012345678904", "@expat_ams",
+     "Hi, how do I register my address with the city? I just moved here from Spain.",
+     150, "dm", False),
+    ("whatsapp", "+31699988877", "Anouk Willems",
+     "Er ligt al dagen grofvuil naast de container in de Pijp. Kan dat worden opgehaald?",
+     240, "dm", False),
+    ("whatsapp", "+31611122233", "Fatima El Amrani",
+     "Goedemiddag, ik ga verhuizen naar Amsterdam-Noord. Hoe geef ik mijn adreswijziging door?",
+     400, "dm", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo staff and conversations (development only); safe to run again."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_ENABLED:
+            raise CommandError("Demo data is off (DEMO_ENABLED=false): never load it in production.")
+        if not User.objects.filter(username="eva").exists():
+            self._load()
+        self._print_logins()
+
+    def _load(self):
+        for slug, name in DEPARTMENTS:
+            Department.objects.get_or_create(slug=slug, defaults={"name": name})
+        for username, role, team, department, first, last, initials in STAFF:
+            args = [username, "--role", role, "--password", DEMO_PASSWORD]
+            args += ["--first-name", first, "--last-name", last, "--initials", initials]
+            args += ["--team", team] if team else []
+            args += ["--department", department] if department else []
+            call_command("add_user", *args, stdout=io.StringIO())
+        Department.objects.filter(slug__in=["waste", "public-space"]).update(
+            account_manager=User.objects.get(username="anna")
+        )
+        now = timezone.now()
+        for number, (channel, sender, name, text, minutes_ago, thread, public) in enumerate(MESSAGES):
+            message, _ = services.receive_message(
+                services.IncomingMessage(
+                    channel=channel,
+                    sender_id=sender,
+                    sender_name=name,
+                    text=text,
+                    provider_id=f"demo-{number}",
+                    thread_key=thread,
+                    is_public=public,
+                    sent_at=now - timedelta(minutes=minutes_ago),
+                )
+            )
+            services.process_message(message.pk)
+        self._work_some_conversations()
+
+    def _work_some_conversations(self):
+        eva, bram, lotte = (User.objects.get(username=name) for name in ("eva", "bram", "lotte"))
+        anouk = ChannelIdentity.objects.get(external_id="+31699988877").contact
+        services.reply(
+            agent=bram,
+            conversation_id=anouk.conversations.get().pk,
+            text="Dank je wel, Anouk. We hebben een melding gemaakt; het grofvuil wordt binnen twee "
+            "werkdagen opgehaald.",
+        )
+        fatima = ChannelIdentity.objects.get(external_id="+31611122233").contact
+        conversation_id = fatima.conversations.get().pk
+        services.reply(
+            agent=eva,
+            conversation_id=conversation_id,
+            text="Goedemiddag Fatima, een verhuizing geeft u door via Mijn Amsterdam, tot vier weken "
+            "vooraf: https://www.amsterdam.nl/verhuizen",
+        )
+        services.close_conversation(actor=eva, conversation_id=conversation_id)
+        james = ChannelIdentity.objects.get(external_id="+447700900123").contact
+        services.claim_conversation(agent=bram, conversation_id=james.conversations.get().pk)
+        # Sanne wrote on WhatsApp and Facebook; a lead recognised her and merged the two.
+        sanne_whatsapp = ChannelIdentity.objects.get(external_id="+31612345678").contact
+        sanne_facebook = ChannelIdentity.objects.get(external_id="7001000000000001").contact
+        services.merge_contacts(
+            actor=lotte, source_id=sanne_facebook.pk, target_id=sanne_whatsapp.pk
+        )
+
+    def _print_logins(self):
+        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        for username, role, team, department, *_ in STAFF:
+            where = team or department or ""
+            self.stdout.write(f"  {role:16} {username:8} {where}")

@@ -1,0 +1,41 @@
+"""Making inbox data the way it arrives: through receive_message."""
+
+import itertools
+from datetime import datetime
+
+from inbox import services
+from inbox.models import Conversation, Message
+
+_ids = itertools.count(1)
+
+
+def incoming(
+    text: str = "De lantaarnpaal bij ons in de straat is kapot.",
+    *,
+    channel: str = "whatsapp",
+    sender_id: str | None = None,
+    sender_name: str = "Sanne de Vries",
+    thread_key: str = "dm",
+    is_public: bool = False,
+    sent_at: datetime | None = None,
+) -> Message:
+    """A resident's message, stored and processed (topic, urgency, team)."""
+    number = next(_ids)
+    message, _ = services.receive_message(
+        services.IncomingMessage(
+            channel=channel,
+            sender_id=sender_id or f"+3161234{number:04d}",
+            sender_name=sender_name,
+            text=text,
+            provider_id=f"test-{number}",
+            thread_key=thread_key,
+            is_public=is_public,
+            sent_at=sent_at,
+        )
+    )
+    services.process_message(message.pk)
+    return message
+
+
+def conversation(text: str = "De lantaarnpaal bij ons in de straat is kapot.", **kwargs) -> Conversation:
+    return Conversation.objects.get(pk=incoming(text, **kwargs).conversation_id)
