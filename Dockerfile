@@ -19,8 +19,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
+# A writable home: gunicorn puts its control socket in ~/.gunicorn/.
 RUN groupadd --system --gid 10001 webcare \
-    && useradd --system --uid 10001 --gid webcare --home-dir /app --no-create-home \
+    && useradd --system --uid 10001 --gid webcare --create-home --home-dir /home/webcare \
         --shell /usr/sbin/nologin webcare
 
 WORKDIR /app
@@ -36,7 +37,7 @@ COPY --from=source /src /app
 # var/ is the only place the app writes (the filesystem broker, when REDIS_URL is unset).
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && mkdir -p /app/var \
-    && chown webcare:webcare /app/var
+    && chown -R webcare:webcare /app/var
 
 USER webcare
 

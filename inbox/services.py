@@ -252,7 +252,8 @@ def claim_next(*, agent) -> Conversation | None:
 
 
 def _check_wip(agent) -> None:
-    limit = agent.team.wip_limit if agent.team else 3
+    team = Team.objects.filter(pk=agent.team_id).first()
+    limit = team.wip_limit if team else Team._meta.get_field("wip_limit").default
     if Conversation.objects.work_in_progress(agent).count() >= limit:
         raise WipLimitReached(
             _("You already have %(limit)d conversations in progress. Finish one first.")
@@ -380,7 +381,8 @@ def close_conversation(*, actor, conversation_id: int) -> Conversation:
     conversation = _locked(conversation_id)
     if conversation.assigned_to_id not in (None, actor.pk) and not has_role(actor, LEAD_ROLES):
         raise AlreadyClaimed(conversation.assigned_to)
-    _set_status(conversation, Status.CLOSED)
+    check_transition(conversation.status, Status.CLOSED)
+    conversation.status = Status.CLOSED
     conversation.closed_at = timezone.now()
     conversation.response_due = None
     conversation.save()
@@ -391,7 +393,8 @@ def close_conversation(*, actor, conversation_id: int) -> Conversation:
 @transaction.atomic
 def reopen_conversation(*, actor, conversation_id: int) -> Conversation:
     conversation = _locked(conversation_id)
-    _set_status(conversation, Status.OPEN)
+    check_transition(conversation.status, Status.OPEN)
+    conversation.status = Status.OPEN
     conversation.closed_at = None
     conversation.save()
     _record(conversation, EventKind.REOPENED, actor=actor)

@@ -1,0 +1,133 @@
+"""Browser tests: a real Chromium (Debian's /usr/bin/chromium) driven by Playwright's sync API.
+
+Every test here uses pytest-django's `live_server`, which serves the app from another thread, so the
+tests run in `transactional_db` mode (real commits, the server thread must see the data).
+
+About the data migration (teams `webcare`/`social`, topics, routing rules, service levels):
+`transactional_db` ends every test with a flush of all tables, so only the first transactional test
+of a session sees the rows that `inbox/migrations/0002_defaults.py` created; every later one starts
+with empty tables (checked: `Team.objects.count()` is 2, then 0, 0, ...).
+`django_db(transaction=True, serialized_rollback=True)` does restore them, but only as long as no
+plain transactional test ran before it: such a test's flush re-creates the content types with new
+primary keys, and the restore then fails with "UNIQUE constraint failed: django_content_type..."
+(also checked). Whether that happens depends on what other test modules do, so instead the
+autouse `migration_data` fixture below re-runs the migration's own, idempotent `create_defaults`
+(get_or_create throughout) at the start of every browser test. That works in any test order.
+"""
+
+import importlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's own waits: short, so that a broken page fails fast instead of hanging the suite.
+expect.set_options(timeout=5_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(
+            f"{CHROMIUM} not found: install chromium: apt-get install chromium", pytrace=False
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser):
+    """Factory for pages in fresh browser contexts (own cookies): one per person in a test."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+@pytest.fixture(autouse=True)
+def migration_data(transactional_db):
+    """Put back the data migration's rows that the previous test's flush removed (see above)."""
+    from django.apps import apps
+
+    defaults = importlib.import_module("inbox.migrations.0002_defaults")
+    defaults.create_defaults(apps, None)
+
+
+# Buttons are matched on both languages: English until the Dutch catalogue is compiled, Dutch after.
+LOGIN_BUTTON = re.compile(r"^\s*(Log in|Inloggen)\s*$", re.I)
+
+
+def login(page: Page, live_server, user, *, next_path: str = "") -> None:
+    """Log in through the real form at /login/ and wait until Django has redirected away from it."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{live_server.url}/login/{'?next=' + next_path if next_path else ''}")
+    form = page.locator("main form")
+    form.locator("[name=username]").fill(user.username)
+    form.locator("[name=password]").fill(PASSWORD)
+    form.get_by_role("button", name=LOGIN_BUTTON).click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations of WCAG 2.0/2.1 A and AA on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            "resultTypes": ["violations"],
+        },
+    )
+    return results.response["violations"]
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail, listing each one, when axe finds serious or critical WCAG A/AA violations."""
+    blocking = [v for v in axe_violations(page) if v.get("impact") in BLOCKING_IMPACTS]
+    if not blocking:
+        return
+    lines = [f"{len(blocking)} serious/critical accessibility violation(s) on {page.url}:"]
+    for violation in blocking:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation.get('helpUrl', '')}")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    * {target}: {node.get('html', '')[:200]}")
+            if node.get("failureSummary"):
+                summary = node["failureSummary"].replace("\n", " ")
+                lines.append(f"      {summary}")
+    pytest.fail("\n".join(lines), pytrace=False)

@@ -1,0 +1,87 @@
+"""Every URL against every role: the inbox is for the desk; department staff see none of it."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import conversation
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["eva", "lotte", "ada", "dirk", "anna", "erik", None]  # None: not logged in
+DESK = {"eva", "lotte", "ada"}
+LEADS = {"lotte", "ada"}
+ANYONE = DESK | {"dirk", "anna", "erik"}
+
+# method, url name, needs a conversation (c) or contact (k) id, who may
+ENDPOINTS = [
+    ("get", "inbox:queue", None, DESK),
+    ("post", "inbox:next", None, DESK),
+    ("get", "inbox:conversation", "c", DESK),
+    ("post", "inbox:reply", "c", DESK),
+    ("post", "inbox:claim", "c", DESK),
+    ("post", "inbox:release", "c", DESK),
+    ("post", "inbox:close", "c", DESK),
+    ("post", "inbox:reopen", "c", DESK),
+    ("post", "inbox:assign", "c", LEADS),
+    ("post", "inbox:note", "c", DESK),
+    ("get", "inbox:contact", "k", DESK),
+    ("post", "inbox:merge", "k", LEADS),
+    ("get", "inbox:routing", None, LEADS),
+    ("get", "inbox:routing_new", None, LEADS),
+    ("get", "home", None, ANYONE),
+    ("get", "admin:index", None, {"ada"}),
+]
+API_ENDPOINTS = [
+    ("get", "api-conversations", None, DESK),
+    ("get", "api-conversation", "c", DESK),
+    ("post", "api-reply", "c", DESK),
+    ("post", "api-close", "c", DESK),
+    ("get", "api-contact", "k", DESK),
+    ("get", "schema", None, ANYONE),
+    ("get", "api-docs", None, ANYONE),
+]
+
+
+def _url(name, needs, found):
+    if needs == "c":
+        return reverse(name, args=[found.pk])
+    if needs == "k":
+        return reverse(name, args=[found.contact_id])
+    return reverse(name)
+
+
+@pytest.mark.parametrize("persona", ROLES, indirect=True)
+@pytest.mark.parametrize(("method", "name", "needs", "allowed"), ENDPOINTS, ids=[e[1] for e in ENDPOINTS])
+def test_screens_admit_only_their_roles(client, persona, method, name, needs, allowed):
+    found = conversation()
+    if persona:
+        client.force_login(persona)
+    response = getattr(client, method)(_url(name, needs, found), {"text": "Hallo"})
+    if persona is None:
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
+    elif persona.username in allowed:
+        assert response.status_code in (200, 302, 400), response.status_code
+        if response.status_code == 302:
+            assert "/login/" not in response["Location"]
+    else:
+        assert response.status_code in (302, 403), response.status_code
+        if response.status_code == 302:  # the admin sends non-staff to its own log-in
+            assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ROLES, indirect=True)
+@pytest.mark.parametrize(("method", "name", "needs", "allowed"), API_ENDPOINTS, ids=[e[1] for e in API_ENDPOINTS])
+def test_api_admits_only_its_roles(client, persona, method, name, needs, allowed):
+    found = conversation()
+    if persona:
+        client.force_login(persona)
+    response = getattr(client, method)(
+        _url(name, needs, found), {"text": "Hallo"}, content_type="application/json"
+    )
+    if persona is None:
+        assert response.status_code == 401
+    elif persona.username in allowed:
+        assert response.status_code in (200, 201), response.content
+    else:
+        assert response.status_code == 403
