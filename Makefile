@@ -60,7 +60,7 @@ messages: install-dev
 	$(PY) -m webcare.lib.compile_messages
 
 bench: install-dev
-	@for script in bench/*.py; do $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

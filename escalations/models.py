@@ -15,9 +15,7 @@ class Department(models.Model):
         blank=True,
         related_name="managed_departments",
     )
-    service_level_days = models.PositiveSmallIntegerField(
-        _("service level (working days)"), default=5
-    )
+    service_level_days = models.PositiveSmallIntegerField(_("service level (working days)"), default=5)
 
     class Meta:
         ordering = ["name"]

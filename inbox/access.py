@@ -8,9 +8,11 @@ from webcare.roles import INBOX_ROLES, has_role
 
 def get_conversation_for_user(user, pk: int) -> Conversation:
     try:
-        return Conversation.objects.visible_to(user).select_related(
-            "contact", "identity", "team", "topic", "assigned_to"
-        ).get(pk=pk)
+        return (
+            Conversation.objects.visible_to(user)
+            .select_related("contact", "identity", "team", "topic", "assigned_to")
+            .get(pk=pk)
+        )
     except Conversation.DoesNotExist:
         raise Http404 from None
 

@@ -24,9 +24,7 @@ InboxRole = HasRole.of(INBOX_ROLES)
 
 
 def _refusal(error: Exception) -> Response:
-    conflict = isinstance(
-        error, services.AlreadyClaimed | services.WipLimitReached | InvalidTransition
-    )
+    conflict = isinstance(error, services.AlreadyClaimed | services.WipLimitReached | InvalidTransition)
     return Response(
         {"detail": str(error)},
         status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
@@ -93,9 +91,7 @@ class ConversationClose(APIView):
     def post(self, request, pk: int):
         conversation = get_conversation_for_user(request.user, pk)
         try:
-            conversation = services.close_conversation(
-                actor=request.user, conversation_id=conversation.pk
-            )
+            conversation = services.close_conversation(actor=request.user, conversation_id=conversation.pk)
         except (services.InboxError, InvalidTransition) as error:
             return _refusal(error)
         return Response(ConversationSerializer(conversation).data)

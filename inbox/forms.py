@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from inbox.models import Channel, Conversation, ConversationQuerySet, RoutingRule, Team
+from inbox.models import Channel, ConversationQuerySet, RoutingRule, Team
 from inbox.workflow import Status
 from webcare.roles import INBOX_ROLES
 
@@ -12,7 +12,10 @@ ACTIVE = "active"
 
 class QueueFilterForm(forms.Form):
     team = forms.ModelChoiceField(
-        Team.objects.all(), to_field_name="slug", required=False, empty_label=_("All teams"),
+        Team.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All teams"),
         label=_("Team"),
     )
     channel = forms.ChoiceField(
@@ -61,9 +64,7 @@ class AssignForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(
-        label=_("Number of the contact to merge into this one"), min_value=1
-    )
+    other = forms.IntegerField(label=_("Number of the contact to merge into this one"), min_value=1)
 
 
 class RoutingRuleForm(forms.ModelForm):

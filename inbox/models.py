@@ -34,9 +34,7 @@ def reply_limit(channel: str, is_public: bool) -> int:
 class Team(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=100)
-    wip_limit = models.PositiveSmallIntegerField(
-        _("work-in-progress limit per agent"), default=3
-    )
+    wip_limit = models.PositiveSmallIntegerField(_("work-in-progress limit per agent"), default=3)
 
     class Meta:
         ordering = ["name"]
@@ -75,13 +73,9 @@ class RoutingRule(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=100)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
-    public_space = models.BooleanField(
-        _("only public-space topics"), default=False
-    )
+    public_space = models.BooleanField(_("only public-space topics"), default=False)
     topics = models.ManyToManyField(Topic, blank=True, verbose_name=_("topics"))
-    keywords = models.TextField(
-        _("keywords"), blank=True, help_text=_("One a line; any of them matches.")
-    )
+    keywords = models.TextField(_("keywords"), blank=True, help_text=_("One a line; any of them matches."))
     team = models.ForeignKey(Team, on_delete=models.PROTECT, verbose_name=_("team"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -147,9 +141,7 @@ class ChannelIdentity(models.Model):
     handle = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "external_id"], name="unique_identity")
-        ]
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="unique_identity")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.handle or self.external_id}"
@@ -178,18 +170,14 @@ class ConversationQuerySet(models.QuerySet):
 
     def queue(self, team) -> "ConversationQuerySet":
         """What a team still has to answer."""
-        return (
-            self.filter(team=team, status__in=ANSWERABLE).awaiting_response().in_queue_order()
-        )
+        return self.filter(team=team, status__in=ANSWERABLE).awaiting_response().in_queue_order()
 
     def work_in_progress(self, agent) -> "ConversationQuerySet":
         return self.filter(assigned_to=agent, status__in=ANSWERABLE)
 
     def for_list(self) -> "ConversationQuerySet":
         """Everything a queue row shows, in one query whatever the number of rows."""
-        last_text = Message.objects.filter(conversation=models.OuterRef("pk")).order_by(
-            "-created_at", "-id"
-        )
+        last_text = Message.objects.filter(conversation=models.OuterRef("pk")).order_by("-created_at", "-id")
         return self.select_related("contact", "team", "topic", "assigned_to").annotate(
             last_text=models.Subquery(last_text.values("text")[:1])
         )
@@ -272,9 +260,7 @@ class Message(models.Model):
     delivery_status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -298,6 +284,9 @@ class Message(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:40]}"
+
     @property
     def is_inbound(self) -> bool:
         return self.direction == Direction.INBOUND
@@ -313,6 +302,9 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 class EventKind(models.TextChoices):
@@ -332,12 +324,13 @@ class ConversationEvent(models.Model):
     """Who did what, when: appended, never edited."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

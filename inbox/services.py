@@ -69,13 +69,16 @@ class IncomingMessage:
 
 
 def _record(conversation: Conversation, kind: str, actor=None, detail: str = "") -> None:
-    ConversationEvent.objects.create(
-        conversation=conversation, kind=kind, actor=actor, detail=detail[:300]
-    )
+    ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor, detail=detail[:300])
 
 
 def _locked(conversation_id: int) -> Conversation:
-    return Conversation.objects.select_for_update().select_related("team").get(pk=conversation_id)
+    # Lock the conversation row only: PostgreSQL cannot lock the nullable side of a join.
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("team", "assigned_to")
+        .get(pk=conversation_id)
+    )
 
 
 def _set_status(conversation: Conversation, status: str) -> None:
@@ -95,9 +98,7 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
     Idempotent on the platform's id: a replayed delivery returns the stored message. The slow
     reading of the text (topic, urgency, routing) is queued for after the commit.
     """
-    existing = Message.objects.filter(
-        channel=incoming.channel, provider_id=incoming.provider_id
-    ).first()
+    existing = Message.objects.filter(channel=incoming.channel, provider_id=incoming.provider_id).first()
     if existing:
         return existing, False
     now = timezone.now()
@@ -212,9 +213,7 @@ def process_message(message_id: int) -> None:
 
 def route(*, channel: str, topic: Topic | None, text: str) -> Team | None:
     """The team of the first active routing rule that matches."""
-    rules = RoutingRule.objects.filter(is_active=True).select_related("team").prefetch_related(
-        "topics"
-    )
+    rules = RoutingRule.objects.filter(is_active=True).select_related("team").prefetch_related("topics")
     for rule in rules:
         if rule.matches(channel=channel, topic=topic, text=text):
             return rule.team
@@ -224,9 +223,7 @@ def route(*, channel: str, topic: Topic | None, text: str) -> Team | None:
 def sweep_unprocessed_messages(older_than: timedelta = timedelta(seconds=30)) -> int:
     """Process messages whose queued work never ran (the broker was down); returns how many."""
     cutoff = timezone.now() - older_than
-    ids = list(
-        Message.objects.unprocessed().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500]
-    )
+    ids = list(Message.objects.unprocessed().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
     for message_id in ids:
         process_message(message_id)
     return len(ids)
@@ -256,8 +253,7 @@ def _check_wip(agent) -> None:
     limit = team.wip_limit if team else Team._meta.get_field("wip_limit").default
     if Conversation.objects.work_in_progress(agent).count() >= limit:
         raise WipLimitReached(
-            _("You already have %(limit)d conversations in progress. Finish one first.")
-            % {"limit": limit}
+            _("You already have %(limit)d conversations in progress. Finish one first.") % {"limit": limit}
         )
 
 

@@ -137,9 +137,7 @@ def _assign(request, conversation):
 
 
 def _add_note(request, conversation):
-    services.add_note(
-        author=request.user, conversation_id=conversation.pk, text=request.POST.get("text", "")
-    )
+    services.add_note(author=request.user, conversation_id=conversation.pk, text=request.POST.get("text", ""))
 
 
 claim = _conversation_action(
@@ -214,4 +212,3 @@ def routing_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         messages.success(request, _("Routing rule saved."))
         return redirect("inbox:routing")
     return render(request, "inbox/routing_edit.html", {"form": form, "rule": rule})
-

@@ -6,7 +6,7 @@ from webcare.lib.dates import add_office_minutes, add_working_days, is_working_d
 
 
 def at(*args) -> datetime:
-    return timezone.make_aware(datetime(*args))
+    return datetime(*args, tzinfo=timezone.get_current_timezone())
 
 
 def test_kings_day_and_christmas_are_no_working_days():

@@ -71,7 +71,9 @@ def test_screens_admit_only_their_roles(client, persona, method, name, needs, al
 
 
 @pytest.mark.parametrize("persona", ROLES, indirect=True)
-@pytest.mark.parametrize(("method", "name", "needs", "allowed"), API_ENDPOINTS, ids=[e[1] for e in API_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "name", "needs", "allowed"), API_ENDPOINTS, ids=[e[1] for e in API_ENDPOINTS]
+)
 def test_api_admits_only_its_roles(client, persona, method, name, needs, allowed):
     found = conversation()
     if persona:

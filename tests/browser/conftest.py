@@ -3,25 +3,33 @@
 Every test here uses pytest-django's `live_server`, which serves the app from another thread, so the
 tests run in `transactional_db` mode (real commits, the server thread must see the data).
 
-About the data migration (teams `webcare`/`social`, topics, routing rules, service levels):
-`transactional_db` ends every test with a flush of all tables, so only the first transactional test
-of a session sees the rows that `inbox/migrations/0002_defaults.py` created; every later one starts
-with empty tables (checked: `Team.objects.count()` is 2, then 0, 0, ...).
-`django_db(transaction=True, serialized_rollback=True)` does restore them, but only as long as no
-plain transactional test ran before it: such a test's flush re-creates the content types with new
-primary keys, and the restore then fails with "UNIQUE constraint failed: django_content_type..."
-(also checked). Whether that happens depends on what other test modules do, so instead the
-autouse `migration_data` fixture below re-runs the migration's own, idempotent `create_defaults`
-(get_or_create throughout) at the start of every browser test. That works in any test order.
+About the data migration (teams `webcare`/`social`, topics, routing rules, service levels): a
+transactional test ends with a flush of all tables, so with plain `transactional_db` only the first
+transactional test of a session sees the rows of `inbox/migrations/0002_defaults.py`; every later one
+starts with empty tables (checked: `Team.objects.count()` is 2, then 0, 0, ...). Hence every browser
+test module sets `pytestmark = BROWSER_TEST` below, i.e.
+`django_db(transaction=True, serialized_rollback=True)`: pytest-django then serializes the database
+once after migrating, and Django loads that copy back at the start of each such test.
+
+All transactional tests of the suite must do the same (tests/inbox/test_background.py does): a plain
+transactional test's flush re-creates the content types with new primary keys, after which the
+restore in the next serialized test breaks ("UNIQUE constraint failed: django_content_type..." or
+missing rows). Re-creating the rows per test with the migration's own idempotent `create_defaults`
+works for the browser tests alone, but its plain flushes broke test_background.py in a full run, so
+that is not used.
 """
 
-import importlib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+# What every browser test module sets as its `pytestmark`.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,9 +50,7 @@ expect.set_options(timeout=5_000)
 @pytest.fixture(scope="session")
 def browser() -> Browser:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(
-            f"{CHROMIUM} not found: install chromium: apt-get install chromium", pytrace=False
-        )
+        pytest.fail(f"{CHROMIUM} not found: install chromium: apt-get install chromium", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -70,15 +76,6 @@ def new_page(browser: Browser):
 @pytest.fixture
 def page(new_page) -> Page:
     return new_page()
-
-
-@pytest.fixture(autouse=True)
-def migration_data(transactional_db):
-    """Put back the data migration's rows that the previous test's flush removed (see above)."""
-    from django.apps import apps
-
-    defaults = importlib.import_module("inbox.migrations.0002_defaults")
-    defaults.create_defaults(apps, None)
 
 
 # Buttons are matched on both languages: English until the Dutch catalogue is compiled, Dutch after.

@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 
 from inbox.models import Conversation, Direction, Message
 from tests import factories
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import BROWSER_TEST, assert_accessible, login
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER_TEST
 
 LAMP = "De lantaarnpaal in de Van Woustraat is kapot"
 CONVERSATION_URL = re.compile(r"/inbox/conversations/(\d+)/$")
@@ -55,7 +55,9 @@ def test_agent_takes_next_replies_and_closes(page: Page, live_server, eva):
     page.locator("#reply-form button[type=submit]").click()
     expect(page).to_have_url(CONVERSATION_URL)
     expect(page.locator(".messages-list .msg-out")).to_contain_text(reply)
-    expect(page.locator(".messages")).to_contain_text(re.compile(r"Reply sent|Antwoord verzonden|verzonden", re.I))
+    expect(page.locator(".messages")).to_contain_text(
+        re.compile(r"Reply sent|Antwoord verzonden")
+    )
 
     page.locator("#close-form button[type=submit]").click()
     expect(page).to_have_url(QUEUE_URL)  # the close form sends the agent back to the queue
@@ -63,7 +65,6 @@ def test_agent_takes_next_replies_and_closes(page: Page, live_server, eva):
 
     conversation.refresh_from_db()
     assert conversation.status == "closed"
-    assert conversation.assigned_to == eva or conversation.assigned_to is None
     outbound = Message.objects.filter(conversation=conversation, direction=Direction.OUTBOUND)
     assert [m.text for m in outbound] == [reply]
     assert outbound.get().author == eva

@@ -98,8 +98,12 @@ def test_reply_goes_out_and_waits_for_the_resident(eva, django_capture_on_commit
 def test_public_reply_is_signed_with_initials_private_is_not(eva):
     public = conversation("Lamp kapot", channel="x", is_public=True, thread_key="tweet-1")
     private = conversation("Lamp kapot", channel="x")
-    assert services.reply(agent=eva, conversation_id=public.pk, text="We gaan ernaar kijken.").text.endswith("^EP")
-    assert "^EP" not in services.reply(agent=eva, conversation_id=private.pk, text="We gaan ernaar kijken.").text
+    assert services.reply(agent=eva, conversation_id=public.pk, text="We gaan ernaar kijken.").text.endswith(
+        "^EP"
+    )
+    assert (
+        "^EP" not in services.reply(agent=eva, conversation_id=private.pk, text="We gaan ernaar kijken.").text
+    )
 
 
 def test_reply_longer_than_the_channel_allows_is_refused(eva):
@@ -161,7 +165,9 @@ def test_notes_and_history_are_recorded(eva):
 def test_merged_contacts_share_one_history(lotte):
     whatsapp = conversation("Container vol", channel="whatsapp", sender_id="+31612345678")
     facebook = conversation("Aanslag te hoog", channel="facebook", sender_id="7001")
-    survivor = services.merge_contacts(actor=lotte, source_id=facebook.contact_id, target_id=whatsapp.contact_id)
+    survivor = services.merge_contacts(
+        actor=lotte, source_id=facebook.contact_id, target_id=whatsapp.contact_id
+    )
     assert set(survivor.conversations.all()) == {whatsapp, facebook}
     assert survivor.identities.count() == 2
     facebook.contact.refresh_from_db()

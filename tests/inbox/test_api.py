@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_for
-from inbox.models import Conversation
 from tests.factories import conversation
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +35,9 @@ def test_list_items_carry_what_a_queue_needs(api):
 def test_list_filters_by_status_team_and_channel(api):
     conversation("Lamp kapot", channel="whatsapp")
     social = conversation("Parkeervergunning aanvragen?", channel="facebook")
-    results = api.get("/api/v1/conversations/", {"team": "social", "channel": "facebook", "status": "new"}).json()
+    results = api.get(
+        "/api/v1/conversations/", {"team": "social", "channel": "facebook", "status": "new"}
+    ).json()
     assert [item["id"] for item in results["results"]] == [social.pk]
 
 
@@ -78,7 +79,9 @@ def test_detail_includes_the_messages(api):
 
 def test_reply_and_close(api, eva):
     found = conversation("Lamp kapot")
-    response = api.post(f"/api/v1/conversations/{found.pk}/reply/", {"text": "We sturen iemand."}, format="json")
+    response = api.post(
+        f"/api/v1/conversations/{found.pk}/reply/", {"text": "We sturen iemand."}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["direction"] == "out"
     assert response.json()["author"] == "eva"
@@ -92,7 +95,12 @@ def test_reply_to_a_conversation_someone_else_holds_is_a_409(api, bram):
     found = conversation("Lamp kapot")
     other = APIClient()
     other.force_authenticate(bram)
-    assert other.post(f"/api/v1/conversations/{found.pk}/reply/", {"text": "Ik pak hem"}, format="json").status_code == 201
+    assert (
+        other.post(
+            f"/api/v1/conversations/{found.pk}/reply/", {"text": "Ik pak hem"}, format="json"
+        ).status_code
+        == 201
+    )
     response = api.post(f"/api/v1/conversations/{found.pk}/reply/", {"text": "Ik ook"}, format="json")
     assert response.status_code == 409
     assert "Bram" in response.json()["detail"]
@@ -100,8 +108,13 @@ def test_reply_to_a_conversation_someone_else_holds_is_a_409(api, bram):
 
 def test_reply_too_long_or_empty_is_a_400(api):
     tweet = conversation("Lamp kapot", channel="x", is_public=True, thread_key="tweet-9")
-    assert api.post(f"/api/v1/conversations/{tweet.pk}/reply/", {"text": "x" * 300}, format="json").status_code == 400
-    assert api.post(f"/api/v1/conversations/{tweet.pk}/reply/", {"text": ""}, format="json").status_code == 400
+    assert (
+        api.post(f"/api/v1/conversations/{tweet.pk}/reply/", {"text": "x" * 300}, format="json").status_code
+        == 400
+    )
+    assert (
+        api.post(f"/api/v1/conversations/{tweet.pk}/reply/", {"text": ""}, format="json").status_code == 400
+    )
     assert api.post(f"/api/v1/conversations/{tweet.pk}/reply/", {}, format="json").status_code == 400
 
 

@@ -16,7 +16,9 @@ from webcare.celery import app
 def broker(url: str):
     """Point the Celery app at `url` with eager mode off, as in production."""
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
-    app.conf.update(broker_url=url, task_always_eager=False, broker_transport_options={"socket_connect_timeout": 1})
+    app.conf.update(
+        broker_url=url, task_always_eager=False, broker_transport_options={"socket_connect_timeout": 1}
+    )
     app._pool = None
     try:
         yield
@@ -27,7 +29,9 @@ def broker(url: str):
 
 def _receive(text: str, provider_id: str) -> Message:
     message, _ = services.receive_message(
-        services.IncomingMessage(channel="whatsapp", sender_id="+31612340000", text=text, provider_id=provider_id)
+        services.IncomingMessage(
+            channel="whatsapp", sender_id="+31612340000", text=text, provider_id=provider_id
+        )
     )
     return message
 
@@ -43,10 +47,12 @@ def _wait_until(predicate, timeout: float = 15.0) -> bool:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_reads_and_routes_the_message():
-    with broker(os.environ.get("REDIS_URL") or "memory://"):
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            message = _receive("Er ligt een omgevallen boom op de weg", "worker-1")
-            assert _wait_until(lambda: Message.objects.get(pk=message.pk).processed_at is not None)
+    with (
+        broker(os.environ.get("REDIS_URL") or "memory://"),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
+        message = _receive("Er ligt een omgevallen boom op de weg", "worker-1")
+        assert _wait_until(lambda: Message.objects.get(pk=message.pk).processed_at is not None)
     conversation = Conversation.objects.get(pk=message.conversation_id)
     assert conversation.team.slug == "webcare"
     assert conversation.urgent

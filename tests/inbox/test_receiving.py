@@ -80,7 +80,9 @@ def test_replayed_delivery_stores_nothing_twice():
 def test_same_provider_id_on_another_channel_is_another_message():
     message = incoming("Hallo", channel="x")
     _, created = services.receive_message(
-        services.IncomingMessage(channel="facebook", sender_id="1", text="Hoi", provider_id=message.provider_id)
+        services.IncomingMessage(
+            channel="facebook", sender_id="1", text="Hoi", provider_id=message.provider_id
+        )
     )
     assert created
 
@@ -131,7 +133,10 @@ def test_sweep_processes_messages_whose_task_never_ran(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=False):
         message, _ = services.receive_message(
             services.IncomingMessage(
-                channel="whatsapp", sender_id="+31612121212", text="Afval niet opgehaald", provider_id="lost-1",
+                channel="whatsapp",
+                sender_id="+31612121212",
+                text="Afval niet opgehaald",
+                provider_id="lost-1",
                 sent_at=timezone.now() - timedelta(minutes=5),
             )
         )

@@ -41,46 +41,132 @@ STAFF = [
 
 # channel, sender id, name, text, minutes ago, thread, public
 MESSAGES = [
-    ("whatsapp", "+31612345678", "Sanne de Vries",
-     "Hallo, de container op de hoek van de Javastraat is al drie dagen vol. Wanneer wordt hij "
-     "geleegd?", 8 * 24 * 60, "dm", False),
-    ("whatsapp", "+31687654321", "Mehmet Yilmaz",
-     "Er ligt een omgevallen boom op de weg bij de Churchilllaan, auto's kunnen er niet langs!",
-     10, "dm", False),
-    ("whatsapp", "+447700900123", "James Carter",
-     "Hello, I live in London now and my Dutch passport expires next month. Can I renew it from "
-     "abroad?", 120, "dm", False),
-    ("x", "1456789012345678901", "@amsterdammer_020",
-     "@gemeente De lantaarnpaal in de Van Woustraat doet het al een week niet. Erg donker 's avonds.",
-     45, "tweet-1890000000000000001", True),
-    ("x", "1456789012345678902", "@fietsfan",
-     "Hoe vraag ik een parkeervergunning aan voor mijn nieuwe adres?", 90, "dm", False),
-    ("facebook", "7001000000000001", "Sanne de Vries",
-     "Ik heb ook nog een vraag over mijn aanslag afvalstoffenheffing, die lijkt veel te hoog.",
-     200, "dm", False),
-    ("facebook", "7001000000000002", "Petra Jansen",
-     "Waarom wordt het gras in het Oosterpark zo weinig gemaaid? Het staat kniehoog.",
-     300, "post-1200_comment-3401", True),
-    ("instagram", "17841400000000001", "mehmet.yilmaz",
-     "Is er al iemand naar die boom gekeken? Hij ligt er nog steeds.", 5, "dm", False),
-    ("instagram", "17841400000000002", "lisa.amsterdam",
-     "Wanneer is het stadsloket open op zaterdag? Ik wil mijn ID-kaart ophalen.",
-     60, "media-1790_comment-2201", True),
-    ("x", "1456789012345678903", "@joost_ams",
-     "Ik ruik een sterke gaslucht bij de Albert Cuypmarkt! Wie moet ik bellen?",
-     3, "tweet-1890000000000000002", True),
-    ("facebook", "7001000000000003", "Tom Bakker",
-     "Kan ik bijstand krijgen als zzp'er? Mijn inkomen is de laatste maanden ingestort.",
-     8 * 24 * 60 + 30, "dm", False),
-    ("x", "1456789012345678904", "@expat_ams",
-     "Hi, how do I register my address with the city? I just moved here from Spain.",
-     150, "dm", False),
-    ("whatsapp", "+31699988877", "Anouk Willems",
-     "Er ligt al dagen grofvuil naast de container in de Pijp. Kan dat worden opgehaald?",
-     240, "dm", False),
-    ("whatsapp", "+31611122233", "Fatima El Amrani",
-     "Goedemiddag, ik ga verhuizen naar Amsterdam-Noord. Hoe geef ik mijn adreswijziging door?",
-     400, "dm", False),
+    (
+        "whatsapp",
+        "+31612345678",
+        "Sanne de Vries",
+        "Hallo, de container op de hoek van de Javastraat is al drie dagen vol. Wanneer wordt hij geleegd?",
+        8 * 24 * 60,
+        "dm",
+        False,
+    ),
+    (
+        "whatsapp",
+        "+31687654321",
+        "Mehmet Yilmaz",
+        "Er ligt een omgevallen boom op de weg bij de Churchilllaan, auto's kunnen er niet langs!",
+        10,
+        "dm",
+        False,
+    ),
+    (
+        "whatsapp",
+        "+447700900123",
+        "James Carter",
+        "Hello, I live in London now and my Dutch passport expires next month. Can I renew it from abroad?",
+        120,
+        "dm",
+        False,
+    ),
+    (
+        "x",
+        "1456789012345678901",
+        "@amsterdammer_020",
+        "@gemeente De lantaarnpaal in de Van Woustraat doet het al een week niet. Erg donker 's avonds.",
+        45,
+        "tweet-1890000000000000001",
+        True,
+    ),
+    (
+        "x",
+        "1456789012345678902",
+        "@fietsfan",
+        "Hoe vraag ik een parkeervergunning aan voor mijn nieuwe adres?",
+        90,
+        "dm",
+        False,
+    ),
+    (
+        "facebook",
+        "7001000000000001",
+        "Sanne de Vries",
+        "Ik heb ook nog een vraag over mijn aanslag afvalstoffenheffing, die lijkt veel te hoog.",
+        200,
+        "dm",
+        False,
+    ),
+    (
+        "facebook",
+        "7001000000000002",
+        "Petra Jansen",
+        "Waarom wordt het gras in het Oosterpark zo weinig gemaaid? Het staat kniehoog.",
+        300,
+        "post-1200_comment-3401",
+        True,
+    ),
+    (
+        "instagram",
+        "17841400000000001",
+        "mehmet.yilmaz",
+        "Is er al iemand naar die boom gekeken? Hij ligt er nog steeds.",
+        5,
+        "dm",
+        False,
+    ),
+    (
+        "instagram",
+        "17841400000000002",
+        "lisa.amsterdam",
+        "Wanneer is het stadsloket open op zaterdag? Ik wil mijn ID-kaart ophalen.",
+        60,
+        "media-1790_comment-2201",
+        True,
+    ),
+    (
+        "x",
+        "1456789012345678903",
+        "@joost_ams",
+        "Ik ruik een sterke gaslucht bij de Albert Cuypmarkt! Wie moet ik bellen?",
+        3,
+        "tweet-1890000000000000002",
+        True,
+    ),
+    (
+        "facebook",
+        "7001000000000003",
+        "Tom Bakker",
+        "Kan ik bijstand krijgen als zzp'er? Mijn inkomen is de laatste maanden ingestort.",
+        8 * 24 * 60 + 30,
+        "dm",
+        False,
+    ),
+    (
+        "x",
+        "1456789012345678904",
+        "@expat_ams",
+        "Hi, how do I register my address with the city? I just moved here from Spain.",
+        150,
+        "dm",
+        False,
+    ),
+    (
+        "whatsapp",
+        "+31699988877",
+        "Anouk Willems",
+        "Er ligt al dagen grofvuil naast de container in de Pijp. Kan dat worden opgehaald?",
+        240,
+        "dm",
+        False,
+    ),
+    (
+        "whatsapp",
+        "+31611122233",
+        "Fatima El Amrani",
+        "Goedemiddag, ik ga verhuizen naar Amsterdam-Noord. Hoe geef ik mijn adreswijziging door?",
+        400,
+        "dm",
+        False,
+    ),
 ]
 
 
@@ -146,12 +232,10 @@ class Command(BaseCommand):
         # Sanne wrote on WhatsApp and Facebook; a lead recognised her and merged the two.
         sanne_whatsapp = ChannelIdentity.objects.get(external_id="+31612345678").contact
         sanne_facebook = ChannelIdentity.objects.get(external_id="7001000000000001").contact
-        services.merge_contacts(
-            actor=lotte, source_id=sanne_facebook.pk, target_id=sanne_whatsapp.pk
-        )
+        services.merge_contacts(actor=lotte, source_id=sanne_facebook.pk, target_id=sanne_whatsapp.pk)
 
     def _print_logins(self):
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, team, department, *_ in STAFF:
             where = team or department or ""
             self.stdout.write(f"  {role:16} {username:8} {where}")
