@@ -51,8 +51,8 @@ class ConversationList(generics.ListAPIView):
         data = filters.validated_data
         if "status" in data:
             conversations = conversations.filter(status=data["status"])
-        if "team" in data:
-            conversations = conversations.filter(team__slug=data["team"])
+        if "team" in data:  # by id, not a join, so the queue index serves the order
+            conversations = conversations.filter(team=data["team"])
         if "channel" in data:
             conversations = conversations.filter(channel=data["channel"])
         return conversations.in_queue_order()

@@ -212,7 +212,11 @@ class Conversation(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["team", "status", "urgent", "response_due"], name="queue_idx"),
+            # Exactly the queue order, so the top 50 come straight off the index.
+            models.Index(
+                fields=["team", "status", "-urgent", "response_due", "last_message_at", "id"],
+                name="queue_idx",
+            ),
             models.Index(fields=["assigned_to", "status"], name="assigned_idx"),
             models.Index(fields=["identity", "thread_key", "-last_message_at"], name="thread_idx"),
             models.Index(fields=["-last_message_at"], name="recent_idx"),

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from inbox.models import Channel, ChannelIdentity, Contact, Conversation, Message
+from inbox.models import Channel, ChannelIdentity, Contact, Conversation, Message, Team
 from inbox.workflow import Status
 
 
@@ -62,7 +62,7 @@ class ConversationDetailSerializer(ConversationSerializer):
 
 class ConversationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    team = serializers.SlugField(required=False)
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
 

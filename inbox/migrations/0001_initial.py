@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='conversation',
-            index=models.Index(fields=['team', 'status', 'urgent', 'response_due'], name='queue_idx'),
+            index=models.Index(fields=['team', 'status', '-urgent', 'response_due', 'last_message_at', 'id'], name='queue_idx'),
         ),
         migrations.AddIndex(
             model_name='conversation',

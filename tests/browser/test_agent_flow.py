@@ -55,9 +55,7 @@ def test_agent_takes_next_replies_and_closes(page: Page, live_server, eva):
     page.locator("#reply-form button[type=submit]").click()
     expect(page).to_have_url(CONVERSATION_URL)
     expect(page.locator(".messages-list .msg-out")).to_contain_text(reply)
-    expect(page.locator(".messages")).to_contain_text(
-        re.compile(r"Reply sent|Antwoord verzonden")
-    )
+    expect(page.locator(".messages")).to_contain_text(re.compile(r"Reply sent|Antwoord verzonden"))
 
     page.locator("#close-form button[type=submit]").click()
     expect(page).to_have_url(QUEUE_URL)  # the close form sends the agent back to the queue

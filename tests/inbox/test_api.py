@@ -42,9 +42,9 @@ def test_list_filters_by_status_team_and_channel(api):
 
 
 def test_an_unknown_filter_value_is_a_400(api):
-    response = api.get("/api/v1/conversations/", {"status": "lost"})
+    response = api.get("/api/v1/conversations/", {"status": "lost", "team": "nobody"})
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert set(response.json()) == {"status", "team"}
 
 
 def test_list_takes_a_constant_number_of_queries_for_50_items(api):
@@ -54,7 +54,7 @@ def test_list_takes_a_constant_number_of_queries_for_50_items(api):
         assert len(api.get("/api/v1/conversations/", {"limit": 5}).json()["results"]) == 5
     with CaptureQueriesContext(connection) as many:
         assert len(api.get("/api/v1/conversations/").json()["results"]) == 50
-    assert len(many) == len(few) <= 4
+    assert len(many) == len(few) <= 5
 
 
 def test_queue_page_takes_a_constant_number_of_queries(client, eva):
