@@ -9,13 +9,18 @@
     var textarea = form.querySelector("textarea");
     var count = form.querySelector("[data-count]");
     var counter = document.getElementById("reply-counter");
+    var overNotice = document.getElementById("reply-over");
     var limit = parseInt(form.dataset.limit, 10);
     var signature = form.dataset.signature || "";
     function update() {
       var text = textarea.value.trim();
       var length = text.length + (signature && text && !text.endsWith(signature) ? signature.length + 1 : 0);
+      var over = length > limit;
       count.textContent = length;
-      counter.classList.toggle("over", length > limit);
+      counter.classList.toggle("over", over);
+      // Screen readers hear the counter only when it matters, not on every keystroke.
+      var notice = over ? overNotice.dataset.overMessage : "";
+      if (overNotice.textContent !== notice) overNotice.textContent = notice;
     }
     textarea.addEventListener("input", update);
     textarea.addEventListener("keydown", function (event) {

@@ -2,10 +2,10 @@
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 from rest_framework.test import APIClient
 
+from inbox import services
 from inbox.models import Conversation, Direction, Message
 from tests import factories
 from tests.browser.conftest import BROWSER_TEST, assert_accessible, login
@@ -183,3 +183,30 @@ def test_department_member_home_is_accessible_and_inbox_is_forbidden(page: Page,
     response = page.goto(f"{live_server.url}/inbox/")
     assert response.status == 403
     expect(page.locator("#queue-rows")).to_have_count(0)
+    expect(page.locator("h1")).to_have_text(re.compile("Geen toegang|No access"))
+    assert_accessible(page)
+
+
+def test_lead_screens_are_accessible(page: Page, live_server, lotte, eva):
+    found = factories.conversation("Er ligt grofvuil naast de container", channel="whatsapp")
+    services.claim_conversation(agent=eva, conversation_id=found.pk)
+    login(page, live_server, lotte)
+    for path in (
+        f"/inbox/conversations/{found.pk}/",
+        f"/inbox/contacts/{found.contact_id}/",
+        "/inbox/routing/",
+        "/inbox/routing/new/",
+        "/inbox/?team=social&status=closed",  # an empty queue
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+
+
+def test_english_is_available(page: Page, live_server, eva):
+    login(page, live_server, eva)
+    expect(page.locator("h1")).to_have_text("Wachtrij")
+    page.select_option("#language-select", "en")
+    page.locator("#language-select ~ button").click()
+    expect(page.locator("h1")).to_have_text("Queue")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
