@@ -153,7 +153,7 @@ SPECTACULAR_SETTINGS = {
 # Background work. With REDIS_URL set, Celery uses Redis; without it (the quick start) the broker is
 # a folder on disk, so a worker and beat still run with nothing else installed.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _queue_dir = BASE_DIR / "var" / "celery"
     for _folder in ("processed", "control"):
