@@ -4,7 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
-export DEBUG ?= true
 
 .PHONY: run test install install-dev chromium lint format messages bench clean
 
@@ -18,8 +17,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+## A developer's .env, so manage.py works by hand too; production copies .env.example instead.
+.env:
+	@printf '# Development settings written by make (see .env.example for production).\nDEBUG=true\n' > $@
+
+install: $(VENV)/.runtime .env
+install-dev: $(VENV)/.dev .env
 
 ## Set up everything, load the demo and serve http://127.0.0.1:$(PORT) with a worker and beat.
 run: install
