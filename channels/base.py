@@ -1,18 +1,34 @@
-"""The one small interface every platform adapter implements."""
+"""The one small interface every platform adapter implements, and the error it raises."""
 
 from typing import Protocol
+
+import requests
 
 from inbox.models import Message
 
 
 class ChannelError(Exception):
-    """A platform refused or failed; `permanent` says whether retrying can help."""
+    """A platform refused or failed.
 
-    def __init__(self, message: str, *, permanent: bool):
-        super().__init__(message)
+    `permanent`: retrying cannot help (the reason is shown to the agent). Otherwise the send is
+    retried, after `retry_after` seconds when the platform said when.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class Adapter(Protocol):
     def send(self, message: Message) -> str:
         """Deliver an outgoing message on its conversation's thread; returns the platform's id."""
+
+    def find_sent(self, message: Message) -> str | None:
+        """The platform's id of `message` if an earlier attempt did reach the platform after all."""
+
+
+def network_error(error: requests.RequestException) -> ChannelError:
+    """A failure before any answer from the platform: always worth another try."""
+    return ChannelError(f"no answer from the platform ({type(error).__name__})", permanent=False)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -242,6 +244,7 @@ class Direction(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     RECEIVED = "received", _("received")
     PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     DELIVERED = "delivered", _("delivered")
     READ = "read", _("read")
@@ -251,6 +254,12 @@ class DeliveryStatus(models.TextChoices):
 class MessageQuerySet(models.QuerySet):
     def unprocessed(self) -> "MessageQuerySet":
         return self.filter(direction=Direction.INBOUND, processed_at__isnull=True)
+
+    def unsent(self) -> "MessageQuerySet":
+        """Replies not yet handed to the platform: waiting, or mid-send (or a worker died mid-send)."""
+        return self.filter(
+            direction=Direction.OUTBOUND, delivery_status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+        )
 
 
 class Message(models.Model):
@@ -268,6 +277,18 @@ class Message(models.Model):
     language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Platform details of an incoming message: the post or parent comment it belongs to, and so on.
+    context = models.JSONField(default=dict, blank=True)
+    # Outgoing only. How to send (template, tag, private reply, ...), decided by the reply rules.
+    send_options = models.JSONField(default=dict, blank=True)
+    # Our own id for one send, so that a retry can find out whether the platform already has it.
+    send_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    # Not before this time: X allows only so many direct messages per 15 minutes.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    # Why the platform refused, in words for the agent.
+    delivery_error = models.CharField(max_length=300, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -285,7 +306,12 @@ class Message(models.Model):
                 fields=["created_at"],
                 condition=Q(processed_at__isnull=True, direction="in"),
                 name="unprocessed_idx",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivery_status__in=["pending", "sending"]),
+                name="unsent_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,6 +320,10 @@ class Message(models.Model):
     @property
     def is_inbound(self) -> bool:
         return self.direction == Direction.INBOUND
+
+    @property
+    def is_private_reply(self) -> bool:
+        return bool(self.send_options.get("private_reply_to"))
 
 
 class Note(models.Model):
@@ -322,6 +352,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("closed")
     REOPENED = "reopened", _("reopened")
     MERGED = "merged", _("contacts merged")
+    DELIVERY_FAILED = "delivery_failed", _("reply not delivered")
 
 
 class ConversationEvent(models.Model):
@@ -338,3 +369,26 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MessageTemplate(models.Model):
+    """A WhatsApp message template approved by Meta, used once the 24-hour window has closed.
+
+    `text` is what the resident will read, with {{1}} where the resident's first name goes.
+    """
+
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language"), max_length=8, default="nl")
+    content_sid = models.CharField(_("Twilio content SID"), max_length=64, unique=True)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["channel", "language", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def render(self, first_name: str) -> str:
+        return self.text.replace("{{1}}", first_name).replace("  ", " ")

@@ -1,5 +1,6 @@
 """Everything that changes the inbox. Each function is one transaction; callers check access first."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from inbox.detection import detect_topic, is_danger
 from inbox.models import (
+    Channel,
     ChannelIdentity,
     Contact,
     Conversation,
@@ -17,12 +19,15 @@ from inbox.models import (
     Direction,
     EventKind,
     Message,
+    MessageTemplate,
     Note,
     RoutingRule,
     ServiceLevel,
     Team,
     Topic,
+    reply_limit,
 )
+from inbox.reply_rules import Mode, next_x_dm_slot, reply_window
 from inbox.workflow import Status, check_transition
 from webcare.lib.dates import add_office_minutes
 from webcare.lib.tasks import enqueue_on_commit
@@ -53,6 +58,10 @@ class ReplyTooLong(InboxError):
     pass
 
 
+class ReplyNotAllowed(InboxError):
+    """The platform's rules forbid this reply now (window closed, private reply used, ...)."""
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     """A resident's message as a channel adapter hands it over."""
@@ -66,6 +75,7 @@ class IncomingMessage:
     is_public: bool = False
     attachments: list[dict] = field(default_factory=list)
     sent_at: datetime | None = None
+    context: dict = field(default_factory=dict)
 
 
 def _record(conversation: Conversation, kind: str, actor=None, detail: str = "") -> None:
@@ -115,11 +125,12 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
                 attachments=incoming.attachments,
                 provider_id=incoming.provider_id,
                 created_at=sent_at,
+                context=incoming.context,
             )
     except IntegrityError:  # the same delivery raced us in another worker
         return Message.objects.get(channel=incoming.channel, provider_id=incoming.provider_id), False
     conversation.last_message_at = max(conversation.last_message_at, sent_at)
-    conversation.last_inbound_at = sent_at
+    conversation.last_inbound_at = max(conversation.last_inbound_at or sent_at, sent_at)
     if conversation.response_due is None:
         level = _service_level(conversation.channel)
         conversation.response_due = (
@@ -311,26 +322,53 @@ def signed(text: str, *, agent, is_public: bool) -> str:
 
 
 @transaction.atomic
-def reply(*, agent, conversation_id: int, text: str) -> Message:
+def reply(
+    *, agent, conversation_id: int, text: str = "", template_id: int | None = None, private: bool = False
+) -> Message:
     """Send the municipality's answer on the conversation's own channel and thread.
 
-    Claims the conversation if nobody has it; refuses if another agent does.
+    Claims the conversation if nobody has it; refuses if another agent does, or if the platform's
+    rules do not allow this reply now (see `inbox.reply_rules`). `private` answers a public comment
+    with a direct message, which Meta allows once per comment.
     """
     conversation = _locked(conversation_id)
     _claim_for(conversation, agent)
-    if not text.strip():
+    now = timezone.now()
+    window = reply_window(conversation, now)
+    options: dict = {}
+    scheduled_for = None
+    if private:
+        if not window.private_reply_to:
+            raise ReplyNotAllowed(_("A private reply is no longer possible for this comment."))
+        options["private_reply_to"] = window.private_reply_to
+        body, limit = text.strip(), reply_limit(conversation.channel, False)
+    elif window.mode == Mode.CLOSED:
+        raise ReplyNotAllowed(
+            _("%(channel)s allows no reply more than 7 days after the resident's last message.")
+            % {"channel": conversation.get_channel_display()}
+        )
+    elif window.mode == Mode.TEMPLATE:
+        template = MessageTemplate.objects.filter(pk=template_id, is_active=True).first()
+        if template is None:
+            raise ReplyNotAllowed(
+                _("The 24-hour window of WhatsApp has closed: choose an approved template.")
+            )
+        first_name = conversation.contact.first_name or conversation.identity.handle.split(" ")[0]
+        options = {"content_sid": template.content_sid, "content_variables": {"1": first_name}}
+        body, limit = template.render(first_name), None
+    else:
+        if window.mode == Mode.HUMAN_AGENT:
+            options["tag"] = "HUMAN_AGENT"
+        body, limit = signed(text, agent=agent, is_public=conversation.is_public), conversation.reply_limit
+    if not body:
         raise InboxError(_("A reply needs text."))
-    body = signed(text, agent=agent, is_public=conversation.is_public)
-    if len(body) > conversation.reply_limit:
+    if limit is not None and len(body) > limit:
         raise ReplyTooLong(
             _("This reply has %(length)d characters; %(channel)s allows %(limit)d.")
-            % {
-                "length": len(body),
-                "channel": conversation.get_channel_display(),
-                "limit": conversation.reply_limit,
-            }
+            % {"length": len(body), "channel": conversation.get_channel_display(), "limit": limit}
         )
-    now = timezone.now()
+    if conversation.channel == Channel.X and not conversation.is_public:
+        scheduled_for = next_x_dm_slot(now)
     message = Message.objects.create(
         conversation=conversation,
         channel=conversation.channel,
@@ -341,6 +379,8 @@ def reply(*, agent, conversation_id: int, text: str) -> Message:
         language=conversation.language,
         created_at=now,
         processed_at=now,
+        send_options=options,
+        scheduled_for=scheduled_for,
     )
     conversation.first_response_at = conversation.first_response_at or now
     conversation.response_due = None
@@ -348,28 +388,170 @@ def reply(*, agent, conversation_id: int, text: str) -> Message:
     _set_status(conversation, Status.WAITING)
     conversation.save()
     _record(conversation, EventKind.REPLIED, actor=agent)
-    enqueue_on_commit(SEND_TASK, message.pk)
+    _queue_send(message, now)
     return message
 
 
+def _queue_send(message: Message, now: datetime) -> None:
+    delay = (message.scheduled_for - now).total_seconds() if message.scheduled_for else 0
+    enqueue_on_commit(SEND_TASK, message.pk, countdown=max(0, round(delay)))
+
+
 @transaction.atomic
-def record_delivery(*, message_id: int, status: str, provider_id: str = "") -> None:
-    """What the platform told us about an outgoing message. Statuses only move forward."""
-    order = [
-        DeliveryStatus.PENDING,
-        DeliveryStatus.SENT,
-        DeliveryStatus.DELIVERED,
-        DeliveryStatus.READ,
-    ]
+def retry_delivery(*, agent, message_id: int) -> Message:
+    """Send a failed reply again, e.g. after the platform's problem is over."""
+    message = Message.objects.select_for_update().get(pk=message_id, direction=Direction.OUTBOUND)
+    if message.delivery_status != DeliveryStatus.FAILED:
+        raise InboxError(_("Only a reply that failed can be sent again."))
+    conversation = _locked(message.conversation_id)
+    _claim_for(conversation, agent)
+    now = timezone.now()
+    message.delivery_status = DeliveryStatus.PENDING
+    message.delivery_error = ""
+    if message.scheduled_for:
+        message.scheduled_for = next_x_dm_slot(now)
+    message.save(update_fields=["delivery_status", "delivery_error", "scheduled_for"])
+    _record(conversation, EventKind.REPLIED, actor=agent, detail=_("sent again"))
+    _queue_send(message, now)
+    return message
+
+
+# Forward-only order of an outgoing message's statuses; FAILED ends any of the first three.
+DELIVERY_ORDER = [
+    DeliveryStatus.PENDING,
+    DeliveryStatus.SENDING,
+    DeliveryStatus.SENT,
+    DeliveryStatus.DELIVERED,
+    DeliveryStatus.READ,
+]
+
+
+@transaction.atomic
+def record_delivery(*, message_id: int, status: str, provider_id: str = "", error: str = "") -> bool:
+    """What the platform told us about an outgoing message; returns whether anything changed.
+
+    Statuses only move forward, because callbacks arrive out of order. A failure puts the
+    conversation back in the team's queue with the platform's reason, since the resident has no answer.
+    """
     message = Message.objects.select_for_update().get(pk=message_id)
-    if provider_id:
+    if provider_id and not message.provider_id:
         message.provider_id = provider_id
     current = message.delivery_status
-    if status == DeliveryStatus.FAILED or (
-        current in order and status in order and order.index(status) > order.index(current)
-    ):
+    if status == DeliveryStatus.FAILED:
+        changed = current in (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
+    else:
+        changed = current in DELIVERY_ORDER and DELIVERY_ORDER.index(status) > DELIVERY_ORDER.index(current)
+    if changed:
         message.delivery_status = status
-    message.save(update_fields=["provider_id", "delivery_status"])
+        message.delivery_error = error[:300] if status == DeliveryStatus.FAILED else ""
+    message.save(update_fields=["provider_id", "delivery_status", "delivery_error"])
+    if changed and status == DeliveryStatus.FAILED:
+        _back_to_queue(message.conversation_id, error)
+    return changed
+
+
+def _back_to_queue(conversation_id: int, reason: str) -> None:
+    conversation = _locked(conversation_id)
+    if conversation.status == Status.WAITING:
+        _set_status(conversation, Status.OPEN)
+    if conversation.status in (Status.NEW, Status.OPEN):
+        conversation.response_due = conversation.response_due or timezone.now()
+    conversation.save()
+    _record(conversation, EventKind.DELIVERY_FAILED, detail=reason)
+
+
+def record_status(
+    *, channel: str, status: str, provider_id: str = "", send_key: str = "", error: str = ""
+) -> bool:
+    """A platform's status callback for one of our messages, found by its id or by our send key."""
+    message = None
+    if _is_uuid(send_key):
+        message = Message.objects.filter(send_key=send_key, channel=channel).only("pk", "direction").first()
+    if message is None and provider_id:
+        message = (
+            Message.objects.filter(channel=channel, provider_id=provider_id).only("pk", "direction").first()
+        )
+    if message is None or message.direction != Direction.OUTBOUND:
+        return False
+    return record_delivery(message_id=message.pk, status=status, provider_id=provider_id, error=error)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def record_read_up_to(*, channel: str, resident_id: str, until: datetime) -> int:
+    """The resident has read everything we sent before `until` (Meta's read watermark)."""
+    return Message.objects.filter(
+        channel=channel,
+        direction=Direction.OUTBOUND,
+        conversation__identity__channel=channel,
+        conversation__identity__external_id=resident_id,
+        created_at__lte=until,
+        delivery_status__in=(DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
+    ).update(delivery_status=DeliveryStatus.READ)
+
+
+@transaction.atomic
+def record_echo(
+    *, channel: str, provider_id: str, text: str, resident_id: str = "", send_key: str = "", sent_at=None
+) -> Message | None:
+    """The platform shows us a message the municipality's account sent.
+
+    Ours: it confirms the send (also when the send call's answer was lost). Not ours (someone used
+    the platform's own app): it joins the resident's open conversation, so the history is whole. It
+    never opens a conversation.
+    """
+    if provider_id and Message.objects.filter(channel=channel, provider_id=provider_id).exists():
+        return None
+    if _is_uuid(send_key):
+        mine = Message.objects.filter(channel=channel, send_key=send_key).first()
+        if mine:
+            record_delivery(message_id=mine.pk, status=DeliveryStatus.SENT, provider_id=provider_id)
+            return mine
+    if not (resident_id and provider_id):
+        return None
+    conversation = (
+        Conversation.objects.filter(
+            identity__channel=channel, identity__external_id=resident_id, thread_key="dm"
+        )
+        .exclude(status=Status.CLOSED)
+        .order_by("-last_message_at")
+        .first()
+    )
+    if conversation is None:
+        return None
+    # Ours after all, if the echo overtook the answer to our send call (or that answer was lost).
+    unconfirmed = conversation.messages.filter(direction=Direction.OUTBOUND, provider_id="", text=text).first()
+    if unconfirmed:
+        record_delivery(message_id=unconfirmed.pk, status=DeliveryStatus.SENT, provider_id=provider_id)
+        return unconfirmed
+    sent_at = sent_at or timezone.now()
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                conversation=conversation,
+                channel=channel,
+                direction=Direction.OUTBOUND,
+                text=text,
+                provider_id=provider_id,
+                delivery_status=DeliveryStatus.SENT,
+                created_at=sent_at,
+                processed_at=sent_at,
+            )
+    except IntegrityError:  # the same echo, delivered twice at once
+        return None
+
+
+@transaction.atomic
+def update_attachments(*, message_id: int, attachments: list[dict]) -> None:
+    """Where a message's downloaded attachments are stored (or why they are not)."""
+    Message.objects.filter(pk=message_id).update(attachments=attachments)
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@
 import pytest
 
 from accounts.services import provision_user
+from channels import standin as standin_module
 from escalations.models import Department
 from inbox.models import Team
+from tests import signing
 
 PASSWORD = "correct-horse-battery"
 
@@ -13,6 +15,43 @@ PASSWORD = "correct-horse-battery"
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PUBLIC_BASE_URL = "https://webcare.example.nl"
+
+
+@pytest.fixture(scope="session")
+def platform_server():
+    """One stand-in for Twilio, Meta and X on loopback, for the whole run: the real clients call it."""
+    with standin_module.running(
+        twilio_auth_token=signing.TWILIO_AUTH_TOKEN,
+        meta_app_secret=signing.META_APP_SECRET,
+        instagram_ids=("17841400123456789",),
+    ) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def platforms(settings, platform_server):
+    """Every test talks to the stand-in with the test secrets; nothing reaches a real platform."""
+    platform_server.reset()
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
+    settings.TWILIO_API_BASE_URL = settings.META_GRAPH_BASE_URL = settings.X_API_BASE_URL = platform_server.base_url
+    settings.TWILIO_ACCOUNT_SID = "AC5e1d8c3b7a9f40e2b6d4c8a1f3e5b7d9"
+    settings.TWILIO_AUTH_TOKEN = signing.TWILIO_AUTH_TOKEN
+    settings.TWILIO_WHATSAPP_FROM = "whatsapp:+31850001234"
+    settings.META_APP_SECRET = signing.META_APP_SECRET
+    settings.META_VERIFY_TOKEN = signing.META_VERIFY_TOKEN
+    settings.META_PAGE_TOKEN = "test-page-token"
+    settings.META_PAGE_ID = "104857600123456"
+    settings.META_INSTAGRAM_ID = "17841400123456789"
+    settings.X_CONSUMER_KEY = "test-x-key"
+    settings.X_CONSUMER_SECRET = signing.X_CONSUMER_SECRET
+    settings.X_ACCESS_TOKEN = "test-x-access-token"
+    settings.X_ACCESS_TOKEN_SECRET = "test-x-access-secret"
+    settings.X_BEARER_TOKEN = "test-x-bearer"
+    settings.X_USER_ID = "1600000000000000001"
+    return platform_server
 
 
 @pytest.fixture

@@ -181,7 +181,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inbox.sweep_unprocessed_messages",
         "schedule": crontab(minute="*"),
     },
+    "sweep-channel-work": {
+        "task": "channels.sweep",
+        "schedule": crontab(minute="*"),
+    },
+    "catch-up-missed-messages": {
+        "task": "channels.catch_up",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+
+# Platforms. Each channel is on when its credentials are set. The API base URLs default to the real
+# hosts; a staging server or the demo's stand-in (`python -m channels.standin`) can take their place.
+STANDIN_URL = env("STANDIN_URL", default="http://127.0.0.1:8001" if DEMO_ENABLED else "")
+_demo = DEMO_ENABLED and bool(STANDIN_URL)  # the demo talks to the stand-in with made-up credentials
+
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default=STANDIN_URL if _demo else "https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="ACdemo0000000000000000000000000000" if _demo else "")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="demo-twilio-auth-token" if _demo else "")
+TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM", default="whatsapp:+31850001234" if _demo else "")
+
+META_GRAPH_BASE_URL = env(
+    "META_GRAPH_BASE_URL", default=STANDIN_URL if _demo else "https://graph.facebook.com"
+)
+META_GRAPH_VERSION = env("META_GRAPH_VERSION", default="v26.0")
+META_APP_SECRET = env("META_APP_SECRET", default="demo-meta-app-secret" if _demo else "")
+META_VERIFY_TOKEN = env("META_VERIFY_TOKEN", default="demo-verify-token" if _demo else "")
+META_PAGE_TOKEN = env("META_PAGE_TOKEN", default="demo-page-token" if _demo else "")
+META_PAGE_ID = env("META_PAGE_ID", default="104857600123456" if _demo else "")
+META_INSTAGRAM_ID = env("META_INSTAGRAM_ID", default="17841400123456789" if _demo else "")
+
+X_API_BASE_URL = env("X_API_BASE_URL", default=STANDIN_URL if _demo else "https://api.twitter.com")
+X_CONSUMER_KEY = env("X_CONSUMER_KEY", default="demo-x-consumer-key" if _demo else "")
+X_CONSUMER_SECRET = env("X_CONSUMER_SECRET", default="demo-x-consumer-secret" if _demo else "")
+X_ACCESS_TOKEN = env("X_ACCESS_TOKEN", default="demo-x-access-token" if _demo else "")
+X_ACCESS_TOKEN_SECRET = env("X_ACCESS_TOKEN_SECRET", default="demo-x-access-secret" if _demo else "")
+X_BEARER_TOKEN = env("X_BEARER_TOKEN", default="demo-x-bearer-token" if _demo else "")
+X_USER_ID = env("X_USER_ID", default="1600000000000000001" if _demo else "")
+
+# Seconds to wait for a platform API before the attempt counts as failed (and is retried).
+PLATFORM_TIMEOUT = env.float("PLATFORM_TIMEOUT", default=10.0)
+# Attachments the desk downloads from the platforms: at most this size, only these kinds.
+MEDIA_MAX_BYTES = env.int("MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")
@@ -209,5 +251,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "twilio.http_client": {"level": "WARNING"},  # logs every request's headers at INFO
+    },
 }

@@ -2,6 +2,7 @@
 
 import logging
 
+from celery.exceptions import Retry
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -10,21 +11,24 @@ from webcare.celery import app
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task_name: str, *args) -> None:
-    """Queue `task_name(*args)` once the current transaction commits.
+def enqueue_on_commit(task_name: str, *args, countdown: int = 0) -> None:
+    """Queue `task_name(*args)` once the current transaction commits, to run `countdown` seconds later.
 
     By name, so that an app can queue another app's task without importing it. If the broker is
     down the work is not lost: the data is committed and the periodic sweeps pick it up.
     """
-    transaction.on_commit(lambda: _publish(task_name, args))
+    transaction.on_commit(lambda: _publish(task_name, args, countdown))
 
 
-def _publish(task_name: str, args: tuple) -> None:
+def _publish(task_name: str, args: tuple, countdown: int = 0) -> None:
     if app.conf.task_always_eager:
         app.loader.import_default_modules()
-        app.tasks[task_name].apply(args=args, throw=True)
+        try:
+            app.tasks[task_name].apply(args=args, throw=True)
+        except Retry:
+            pass  # eager mode has already run the retries inline
         return
     try:
-        app.send_task(task_name, args=args)
+        app.send_task(task_name, args=args, countdown=countdown or None)
     except (OperationalError, OSError):
         logger.warning("broker unavailable; %s%r left to the sweep", task_name, args)

@@ -1,0 +1,68 @@
+"""What a webhook delivery means, whatever the platform: the adapters parse into these."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from inbox.services import IncomingMessage
+
+__all__ = ["Echo", "IncomingMessage", "InstagramMention", "Malformed", "ReadUpTo", "StatusUpdate"]
+
+
+class Malformed(ValueError):
+    """The delivery is signed but not in a shape we understand: the platform gets a 400."""
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """What happened to one of our outgoing messages."""
+
+    channel: str
+    status: str  # an inbox DeliveryStatus
+    provider_id: str = ""
+    send_key: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ReadUpTo:
+    """The resident read everything we sent up to a moment (Meta's read watermark)."""
+
+    channel: str
+    resident_id: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A message sent from the municipality's own account, coming back to us."""
+
+    channel: str
+    provider_id: str
+    text: str = ""
+    resident_id: str = ""
+    send_key: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InstagramMention:
+    """An @mention in an Instagram comment; the text must be fetched from the Graph API first."""
+
+    comment_id: str
+    media_id: str
+
+
+def from_millis(value) -> datetime:
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+def from_seconds(value) -> datetime:
+    return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def require(mapping, key: str, kind: type | tuple[type, ...] = str):
+    """mapping[key] when it has the expected type; otherwise the delivery is malformed."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool) or value == "":
+        raise Malformed(f"expected a value for {key!r}")
+    return value
