@@ -32,12 +32,6 @@ MAX_SEND_ATTEMPTS = 8
 STALE_SENDING = timedelta(minutes=5)  # a worker that held a send this long has died
 LIMITS = {"provider_id": 200, "sender_id": 100, "thread_key": 200}
 MEDIA_TYPES = ("image/", "video/", "audio/", "application/pdf")
-MEDIA_HOSTS = {
-    Channel.WHATSAPP: ("api.twilio.com", "twiliocdn.com", "twilio.com"),
-    Channel.FACEBOOK: ("fbcdn.net", "fbsbx.com"),
-    Channel.INSTAGRAM: ("fbcdn.net", "fbsbx.com", "cdninstagram.com"),
-    Channel.X: ("ton.twitter.com", "pbs.twimg.com", "video.twimg.com"),
-}
 MEDIA_REQUESTS = {
     Channel.WHATSAPP: whatsapp.media_request,
     Channel.FACEBOOK: meta.media_request,
@@ -159,24 +153,26 @@ def receive(incoming: IncomingMessage) -> bool:
     return created
 
 
-@transaction.atomic
 def process_raw_event(raw_event_id: int) -> None:
     """Finish a delivery that needed the platform (Instagram mentions); raises ChannelError to retry."""
-    raw = RawEvent.objects.select_for_update().filter(pk=raw_event_id, state=RawEventState.PENDING).first()
+    raw = RawEvent.objects.filter(pk=raw_event_id, state=RawEventState.PENDING).first()
     if raw is None:
         return
-    raw.attempts += 1
+    RawEvent.objects.filter(pk=raw.pk).update(attempts=F("attempts") + 1)
     try:
-        for event in meta.parse(json.loads(raw.body)):
-            if isinstance(event, InstagramMention):
-                receive(meta.fetch_mention(event))
+        mentions = [e for e in meta.parse(json.loads(raw.body)) if isinstance(e, InstagramMention)]
+        found = [_checked(meta.fetch_mention(mention)) for mention in mentions]
     except ChannelError as error:
-        raw.error = error.reason[:300]
-        if not error.permanent and raw.attempts < MAX_SEND_ATTEMPTS:
-            raw.save(update_fields=["attempts", "error"])
+        RawEvent.objects.filter(pk=raw.pk).update(error=error.reason[:300])
+        if not error.permanent and raw.attempts + 1 < MAX_SEND_ATTEMPTS:
             raise
-    raw.state = RawEventState.DONE
-    raw.save(update_fields=["attempts", "error", "state"])
+        found = []  # given up: the delivery stays stored with the reason
+    with transaction.atomic():
+        if not RawEvent.objects.select_for_update().filter(pk=raw.pk, state=RawEventState.PENDING).exists():
+            return  # another worker finished it meanwhile
+        for incoming in found:
+            receive(incoming)
+        RawEvent.objects.filter(pk=raw.pk).update(state=RawEventState.DONE)
 
 
 # --- Outbound -------------------------------------------------------------------------------------
@@ -255,10 +251,11 @@ def _fetchable(attachment: dict) -> bool:
     )
 
 
-def fetch_media(message_id: int) -> None:
+def fetch_media(message_id: int, *, last_attempt: bool = True) -> None:
     """Download a message's attachments before the platforms' links expire.
 
-    Only from the platform's own hosts, only media types, at most MEDIA_MAX_BYTES each.
+    Only from the platforms' hosts (no requests into our own network), only media types, at most
+    MEDIA_MAX_BYTES each. Raises ChannelError to be retried, unless this is the last attempt.
     """
     message = Message.objects.get(pk=message_id)
     attachments = [dict(a) for a in message.attachments]
@@ -268,23 +265,23 @@ def fetch_media(message_id: int) -> None:
         try:
             attachment.update(_download(message, index, attachment["url"]))
         except ChannelError as error:
-            if not error.permanent:
+            if not (error.permanent or last_attempt):
                 raise
             attachment["error"] = error.reason
     inbox.update_attachments(message_id=message_id, attachments=attachments)
 
 
-def _allowed_host(channel: str, host: str) -> bool:
+def _allowed_host(host: str) -> bool:
     own = {urlsplit(url).hostname for url in (settings.TWILIO_API_BASE_URL, settings.META_GRAPH_BASE_URL)}
-    suffixes = MEDIA_HOSTS.get(channel, ())
-    return host in own or any(host == s or host.endswith("." + s) for s in suffixes)
+    allowed = settings.MEDIA_ALLOWED_HOSTS
+    return host in own or any(host == domain or host.endswith("." + domain) for domain in allowed)
 
 
 def _download(message: Message, index: int, url: str) -> dict:
     url, auth = MEDIA_REQUESTS[message.channel](url)
     for _hop in range(3):  # follow redirects ourselves, checking every host
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not _allowed_host(message.channel, parts.hostname or ""):
+        if parts.scheme not in ("https", "http") or not _allowed_host(parts.hostname or ""):
             raise ChannelError(
                 f"not downloaded: {parts.hostname} is not a host of the platform", permanent=True
             )

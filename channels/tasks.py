@@ -20,9 +20,9 @@ def process_raw_event(raw_event_id: int) -> None:
     services.process_raw_event(raw_event_id)
 
 
-@shared_task(name="channels.fetch_media", autoretry_for=(ChannelError,), **RETRY)
-def fetch_media(message_id: int) -> None:
-    services.fetch_media(message_id)
+@shared_task(name="channels.fetch_media", bind=True, autoretry_for=(ChannelError,), **RETRY)
+def fetch_media(self, message_id: int) -> None:
+    services.fetch_media(message_id, last_attempt=self.request.retries >= self.max_retries)
 
 
 @shared_task(name="channels.sweep")

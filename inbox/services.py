@@ -527,7 +527,9 @@ def record_echo(
     if conversation is None:
         return None
     # Ours after all, if the echo overtook the answer to our send call (or that answer was lost).
-    unconfirmed = conversation.messages.filter(direction=Direction.OUTBOUND, provider_id="", text=text).first()
+    unconfirmed = conversation.messages.filter(
+        direction=Direction.OUTBOUND, provider_id="", text=text
+    ).first()
     if unconfirmed:
         record_delivery(message_id=unconfirmed.pk, status=DeliveryStatus.SENT, provider_id=provider_id)
         return unconfirmed

@@ -32,11 +32,13 @@ def platform_server():
 
 
 @pytest.fixture(autouse=True)
-def platforms(settings, platform_server):
+def platforms(settings, platform_server, tmp_path):
     """Every test talks to the stand-in with the test secrets; nothing reaches a real platform."""
     platform_server.reset()
     settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
-    settings.TWILIO_API_BASE_URL = settings.META_GRAPH_BASE_URL = settings.X_API_BASE_URL = platform_server.base_url
+    settings.TWILIO_API_BASE_URL = settings.META_GRAPH_BASE_URL = settings.X_API_BASE_URL = (
+        platform_server.base_url
+    )
     settings.TWILIO_ACCOUNT_SID = "AC5e1d8c3b7a9f40e2b6d4c8a1f3e5b7d9"
     settings.TWILIO_AUTH_TOKEN = signing.TWILIO_AUTH_TOKEN
     settings.TWILIO_WHATSAPP_FROM = "whatsapp:+31850001234"
@@ -51,6 +53,8 @@ def platforms(settings, platform_server):
     settings.X_ACCESS_TOKEN_SECRET = "test-x-access-secret"
     settings.X_BEARER_TOKEN = "test-x-bearer"
     settings.X_USER_ID = "1600000000000000001"
+    settings.MEDIA_ALLOWED_HOSTS = []  # only the stand-in: tests never reach a real CDN
+    settings.MEDIA_ROOT = tmp_path / "media"
     return platform_server
 
 

@@ -192,7 +192,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Platforms. Each channel is on when its credentials are set. The API base URLs default to the real
-# hosts; a staging server or the demo's stand-in (`python -m channels.standin`) can take their place.
+# hosts; a staging server or the demo's stand-in (`manage.py run_standin`) can take their place.
 STANDIN_URL = env("STANDIN_URL", default="http://127.0.0.1:8001" if DEMO_ENABLED else "")
 _demo = DEMO_ENABLED and bool(STANDIN_URL)  # the demo talks to the stand-in with made-up credentials
 
@@ -223,6 +223,18 @@ X_USER_ID = env("X_USER_ID", default="1600000000000000001" if _demo else "")
 PLATFORM_TIMEOUT = env.float("PLATFORM_TIMEOUT", default=10.0)
 # Attachments the desk downloads from the platforms: at most this size, only these kinds.
 MEDIA_MAX_BYTES = env.int("MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
+MEDIA_ALLOWED_HOSTS = env.list(
+    "MEDIA_ALLOWED_HOSTS",
+    default=[
+        "twilio.com",
+        "twiliocdn.com",
+        "fbcdn.net",
+        "fbsbx.com",
+        "cdninstagram.com",
+        "twimg.com",
+        "twitter.com",
+    ],
+)
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).

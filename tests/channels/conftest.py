@@ -36,7 +36,9 @@ class Platforms:
 
     def x(self, payload: dict | str | bytes, *, signature: str | None = None):
         body = self._body(payload, "x", signing.x_body)
-        headers = signing.x_headers(body) if signature is None else {"HTTP_X_TWITTER_WEBHOOKS_SIGNATURE": signature}
+        headers = (
+            signing.x_headers(body) if signature is None else {"HTTP_X_TWITTER_WEBHOOKS_SIGNATURE": signature}
+        )
         return self.post("/webhooks/x/", body, content_type="application/json", **headers)
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 import pytest
 
+from channels import services
+from channels.base import ChannelError
 from channels.models import RawEvent, RawEventState
 from inbox.models import Channel, Conversation, DeliveryStatus, Direction, Message
 from tests import signing
@@ -110,7 +112,10 @@ def test_malformed_whatsapp_gets_400_and_is_kept_for_replay(send):
 def test_messenger_text(send):
     assert send.meta("messenger_text").status_code == 200
     message = only_message()
-    assert (message.channel, message.conversation.identity.external_id) == (Channel.FACEBOOK, "6310000000000021")
+    assert (message.channel, message.conversation.identity.external_id) == (
+        Channel.FACEBOOK,
+        "6310000000000021",
+    )
     assert not message.conversation.is_public
     assert message.created_at.year == 2026
 
@@ -197,29 +202,44 @@ def test_instagram_mention_is_fetched_from_the_graph_api_then_stored(send, platf
     assert RawEvent.objects.get().state == RawEventState.DONE
 
 
-def test_instagram_mention_waits_when_the_graph_api_is_down(send, platforms):
+def test_instagram_mention_is_retried_when_the_graph_api_fails(send, platforms):
     platforms.seed_instagram_mention("18140000000000134", "hallo", "noor.in.zuid", "18130000000000123")
-    platforms.fail_next("/17841400123456789", 500, times=20)
+    platforms.fail_next("/17841400123456789", 500, times=2)
     assert send.meta("instagram_mention").status_code == 200
-    assert not Message.objects.exists()
-    raw = RawEvent.objects.get()
-    assert raw.state == RawEventState.PENDING
-    platforms.reset()
-    platforms.seed_instagram_mention("18140000000000134", "hallo", "noor.in.zuid", "18130000000000123")
-    from channels import services
+    assert only_message().text == "hallo"
+    assert len(platforms.requests_to("/17841400123456789")) == 3
 
+
+def test_instagram_mention_stays_pending_while_the_graph_api_is_down(client, platforms):
+    body = signing.meta_body(signing.load_fixture("meta", "instagram_mention"))
+    client.post("/webhooks/meta/", body, content_type="application/json", **signing.meta_headers(body))
+    raw = RawEvent.objects.get()
+    assert raw.state == RawEventState.PENDING  # stored; its queued work has not run yet
+    platforms.fail_next("/17841400123456789", 503)
+    with pytest.raises(ChannelError):
+        services.process_raw_event(raw.pk)
+    raw.refresh_from_db()
+    assert (raw.state, raw.attempts, Message.objects.count()) == (RawEventState.PENDING, 1, 0)
+    platforms.seed_instagram_mention("18140000000000134", "hallo", "noor.in.zuid", "18130000000000123")
     services.process_raw_event(raw.pk)
     assert only_message().text == "hallo"
+    assert RawEvent.objects.get().state == RawEventState.DONE
 
 
 def test_meta_verification_handshake(client):
-    query = {"hub.mode": "subscribe", "hub.verify_token": signing.META_VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    query = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": signing.META_VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
     response = client.get("/webhooks/meta/", query)
     assert (response.status_code, response.content) == (200, b"1158201444")
     assert client.get("/webhooks/meta/", {**query, "hub.verify_token": "guess"}).status_code == 403
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"object": "page"}', b'{"object": "page", "entry": [1]}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[]", b'{"object": "page"}', b'{"object": "page", "entry": [1]}']
+)
 def test_malformed_meta_gets_400(send, body):
     assert send.meta(body).status_code == 400
     assert not Message.objects.exists()
@@ -266,7 +286,9 @@ def test_the_x_activity_envelope_maps_to_the_same_messages(send):
 
 def test_x_crc_challenge(client):
     response = client.get("/webhooks/x/", {"crc_token": "9b4507b3-9040-4669-9ca3-6b94edb50553"})
-    assert response.json() == {"response_token": signing.x_crc_response_token("9b4507b3-9040-4669-9ca3-6b94edb50553")}
+    assert response.json() == {
+        "response_token": signing.x_crc_response_token("9b4507b3-9040-4669-9ca3-6b94edb50553")
+    }
 
 
 def test_x_crc_refuses_to_sign_something_that_looks_like_a_body(client):
