@@ -1,7 +1,15 @@
+from django.conf import settings
+
 from webcare.roles import INBOX_ROLES, LEAD_ROLES, has_role
 
 
 def roles(request) -> dict:
     """What the navigation may offer the signed-in user."""
     user = getattr(request, "user", None)
-    return {"can_use_inbox": has_role(user, INBOX_ROLES), "is_lead": has_role(user, LEAD_ROLES)}
+    can_use_inbox = has_role(user, INBOX_ROLES)
+    return {
+        "can_use_inbox": can_use_inbox,
+        "is_lead": has_role(user, LEAD_ROLES),
+        # The demo's resident simulator (channels.simulator): never in production.
+        "simulator_enabled": settings.DEMO_ENABLED and can_use_inbox,
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("inbox/", include("inbox.urls")),
     path("webhooks/", include("channels.urls")),
+    path("simulator/", include("channels.simulator_urls")),
     path("api/v1/", include("inbox.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

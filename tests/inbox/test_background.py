@@ -19,12 +19,18 @@ def broker(url: str):
     app.conf.update(
         broker_url=url, task_always_eager=False, broker_transport_options={"socket_connect_timeout": 1}
     )
-    app._pool = None
+    _forget_connections()
     try:
         yield
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Drop pooled broker connections and producers, so the next use connects to the new URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _receive(text: str, provider_id: str) -> Message:
