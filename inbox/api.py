@@ -77,7 +77,11 @@ class ConversationReply(APIView):
         payload.is_valid(raise_exception=True)
         try:
             message = services.reply(
-                agent=request.user, conversation_id=conversation.pk, text=payload.validated_data["text"]
+                agent=request.user,
+                conversation_id=conversation.pk,
+                text=payload.validated_data["text"],
+                template_id=payload.validated_data["template"],
+                private=payload.validated_data["private"],
             )
         except (services.InboxError, InvalidTransition) as error:
             return _refusal(error)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from inbox.models import Channel, ConversationQuerySet, RoutingRule, Team
+from inbox.models import Channel, ConversationQuerySet, MessageTemplate, RoutingRule, Team
 from inbox.workflow import Status
 from webcare.roles import INBOX_ROLES
 
@@ -50,7 +50,17 @@ class QueueFilterForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    template = forms.ModelChoiceField(
+        MessageTemplate.objects.filter(is_active=True), label=_("Approved template"), required=False
+    )
+    private = forms.BooleanField(label=_("Reply privately (direct message)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and not data.get("template"):
+            self.add_error("text", _("A reply needs text."))
+        return data
 
 
 class NoteForm(forms.Form):

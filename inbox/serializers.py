@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inbox.models import Channel, ChannelIdentity, Contact, Conversation, Message, Team
+from inbox.reply_rules import Mode, reply_window
 from inbox.workflow import Status
 
 
@@ -47,17 +49,31 @@ class MessageSerializer(serializers.ModelSerializer):
             "attachments",
             "provider_id",
             "delivery_status",
+            "delivery_error",
+            "scheduled_for",
+            "send_options",
             "author",
             "language",
             "created_at",
         ]
 
 
+class ReplyWindowSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    private_reply_until = serializers.DateTimeField(allow_null=True)
+
+
 class ConversationDetailSerializer(ConversationSerializer):
     messages = MessageSerializer(many=True, read_only=True)
+    reply_window = serializers.SerializerMethodField()
 
     class Meta(ConversationSerializer.Meta):
-        fields = [*ConversationSerializer.Meta.fields, "messages"]
+        fields = [*ConversationSerializer.Meta.fields, "messages", "reply_window"]
+
+    @extend_schema_field(ReplyWindowSerializer)
+    def get_reply_window(self, conversation) -> dict:
+        return ReplyWindowSerializer(reply_window(conversation)).data
 
 
 class ConversationFilterSerializer(serializers.Serializer):
@@ -67,7 +83,18 @@ class ConversationFilterSerializer(serializers.Serializer):
 
 
 class ReplyInputSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    template = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="An approved WhatsApp template, once the 24-hour window has closed.",
+    )
+    private = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Answer a Facebook or Instagram comment with a direct message (once).",
+    )
 
 
 class IdentitySerializer(serializers.ModelSerializer):

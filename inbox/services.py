@@ -337,6 +337,8 @@ def reply(
     window = reply_window(conversation, now)
     options: dict = {}
     scheduled_for = None
+    if not text.strip() and not (template_id and window.needs_template):
+        raise InboxError(_("A reply needs text."))
     if private:
         if not window.private_reply_to:
             raise ReplyNotAllowed(_("A private reply is no longer possible for this comment."))
@@ -360,8 +362,6 @@ def reply(
         if window.mode == Mode.HUMAN_AGENT:
             options["tag"] = "HUMAN_AGENT"
         body, limit = signed(text, agent=agent, is_public=conversation.is_public), conversation.reply_limit
-    if not body:
-        raise InboxError(_("A reply needs text."))
     if limit is not None and len(body) > limit:
         raise ReplyTooLong(
             _("This reply has %(length)d characters; %(channel)s allows %(limit)d.")

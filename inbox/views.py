@@ -2,16 +2,19 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inbox import services
 from inbox.access import get_contact_for_user, get_conversation_for_user
 from inbox.forms import AssignForm, MergeForm, NoteForm, QueueFilterForm, ReplyForm, RoutingRuleForm
-from inbox.models import Conversation, Message, Note, RoutingRule
+from inbox.models import Conversation, Direction, Message, MessageTemplate, Note, RoutingRule
+from inbox.reply_rules import reply_window
 from inbox.workflow import InvalidTransition, Status
 from webcare.roles import INBOX_ROLES, LEAD_ROLES, has_role, role_required
 
@@ -81,6 +84,9 @@ def _conversation_context(request, conversation: Conversation, **forms) -> dict:
         "assign_form": AssignForm(initial={"agent": conversation.assigned_to_id}),
         "signature": request.user.signature if conversation.is_public else "",
         "closed": conversation.status == Status.CLOSED,
+        "window": reply_window(conversation),
+        "now": timezone.now(),
+        "templates": MessageTemplate.objects.filter(channel=conversation.channel, is_active=True),
     }
 
 
@@ -91,7 +97,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.reply(agent=request.user, conversation_id=pk, text=form.cleaned_data["text"])
+            template = form.cleaned_data["template"]
+            services.reply(
+                agent=request.user,
+                conversation_id=pk,
+                text=form.cleaned_data["text"],
+                template_id=template.pk if template else None,
+                private=form.cleaned_data["private"],
+            )
         except (services.InboxError, InvalidTransition) as error:
             form.add_error("text", str(error))
         else:
@@ -99,6 +112,34 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(conversation_url(conversation))
     context = _conversation_context(request, conversation, reply_form=form)
     return render(request, "inbox/conversation.html", context, status=400)
+
+
+@require_POST
+@role_required(INBOX_ROLES)
+def retry_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(Message, pk=pk, direction=Direction.OUTBOUND)
+    conversation = get_conversation_for_user(request.user, message.conversation_id)
+    try:
+        services.retry_delivery(agent=request.user, message_id=message.pk)
+    except services.InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The reply is being sent again."))
+    return redirect(conversation_url(conversation))
+
+
+@role_required(INBOX_ROLES)
+def attachment(request: HttpRequest, pk: int, index: int) -> FileResponse:
+    """A downloaded attachment, for whoever may see the conversation it belongs to."""
+    message = get_object_or_404(Message, pk=pk)
+    get_conversation_for_user(request.user, message.conversation_id)
+    if index >= len(message.attachments) or "file" not in message.attachments[index]:
+        raise Http404
+    stored = message.attachments[index]
+    response = FileResponse(default_storage.open(stored["file"]), content_type=stored["content_type"])
+    response["Content-Disposition"] = "inline"
+    response["Content-Security-Policy"] = "sandbox"  # never run what a resident sent
+    return response
 
 
 def _conversation_action(operation, success_message):

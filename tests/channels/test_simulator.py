@@ -200,7 +200,9 @@ def test_x_sends_utf8_json_with_a_base64_signature(settings):
 
 def test_a_name_keeps_its_ids_per_channel():
     ids = {channel: simulator.resident_id(channel, NAME) for channel in Channel.values}
-    assert ids == {channel: simulator.resident_id(channel, "  sanne DE  vries ") for channel in Channel.values}
+    assert ids == {
+        channel: simulator.resident_id(channel, "  sanne DE  vries ") for channel in Channel.values
+    }
     assert len(set(ids.values())) == len(ids)  # another id on every platform
     assert simulator.resident_id(Channel.WHATSAPP, "Karim Bouzid") != ids[Channel.WHATSAPP]
     assert all(value.lstrip("+").isdigit() for value in ids.values())

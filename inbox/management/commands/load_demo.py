@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from escalations.models import Department
 from inbox import services
-from inbox.models import ChannelIdentity
+from inbox.models import ChannelIdentity, MessageTemplate
 
 DEMO_PASSWORD = "webcare-demo"
 
@@ -40,6 +40,22 @@ STAFF = [
 ]
 
 # channel, sender id, name, text, minutes ago, thread, public
+# WhatsApp templates as a municipality would have them approved; the SIDs are the stand-in's.
+TEMPLATES = [
+    (
+        "Antwoord klaar",
+        "nl",
+        "HXdemo00000000000000000000000001nl",
+        "Hallo {{1}}, we hebben een antwoord op uw vraag aan de gemeente. Reageer op dit bericht om het te lezen.",
+    ),
+    (
+        "Answer ready",
+        "en",
+        "HXdemo00000000000000000000000001en",
+        "Hello {{1}}, we have an answer to your question to the municipality. Reply to this message to read it.",
+    ),
+]
+
 MESSAGES = [
     (
         "whatsapp",
@@ -189,6 +205,10 @@ class Command(BaseCommand):
             args += ["--team", team] if team else []
             args += ["--department", department] if department else []
             call_command("add_user", *args, stdout=io.StringIO())
+        for name, language, content_sid, text in TEMPLATES:
+            MessageTemplate.objects.get_or_create(
+                content_sid=content_sid, defaults={"name": name, "language": language, "text": text}
+            )
         Department.objects.filter(slug__in=["waste", "public-space"]).update(
             account_manager=User.objects.get(username="anna")
         )
