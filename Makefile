@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+STANDIN_PORT ?= 8001
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test install install-dev chromium lint format messages bench clean
@@ -24,14 +25,17 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 install: $(VENV)/.runtime .env
 install-dev: $(VENV)/.dev .env
 
-## Set up everything, load the demo and serve http://127.0.0.1:$(PORT) with a worker and beat.
+## Set up everything, load the demo and serve http://127.0.0.1:$(PORT) with a worker and beat, and a
+## stand-in for the platform APIs on port $(STANDIN_PORT) that the real Twilio, Meta and X clients call.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@mkdir -p var
-	@$(PY) -m celery -A webcare worker --beat --pool=solo --loglevel=warning \
+	@export PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) STANDIN_URL=http://127.0.0.1:$(STANDIN_PORT); \
+	$(PY) manage.py run_standin --port $(STANDIN_PORT) & standin=$$!; \
+	$(PY) -m celery -A webcare worker --beat --pool=solo --loglevel=warning \
 		--schedule=var/celerybeat-schedule & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker $$standin 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite: SQLite by default; DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
