@@ -38,6 +38,7 @@ from webcare.roles import LEAD_ROLES, has_role
 REOPEN_WITHIN = timedelta(days=7)
 SEND_TASK = "channels.send_message"
 PROCESS_TASK = "inbox.process_message"
+NAME_LENGTH = 200
 
 
 class InboxError(Exception):
@@ -143,22 +144,23 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
 
 
 def _find_or_create_identity(incoming: IncomingMessage) -> ChannelIdentity:
+    name = incoming.sender_name[:NAME_LENGTH]  # display names are free text on every platform
     identity = (
         ChannelIdentity.objects.select_related("contact")
         .filter(channel=incoming.channel, external_id=incoming.sender_id)
         .first()
     )
     if identity:
-        if incoming.sender_name and identity.handle != incoming.sender_name:
-            identity.handle = incoming.sender_name
+        if name and identity.handle != name:
+            identity.handle = name
             identity.save(update_fields=["handle"])
         return identity
-    contact = Contact.objects.create(name=incoming.sender_name)
+    contact = Contact.objects.create(name=name)
     return ChannelIdentity.objects.create(
         contact=contact,
         channel=incoming.channel,
         external_id=incoming.sender_id,
-        handle=incoming.sender_name,
+        handle=name,
     )
 
 

@@ -24,6 +24,8 @@ ENDPOINTS = [
     ("post", "inbox:reopen", "c", DESK),
     ("post", "inbox:assign", "c", LEADS),
     ("post", "inbox:note", "c", DESK),
+    ("post", "inbox:retry", "m", DESK),
+    ("get", "inbox:attachment", "a", DESK),
     ("get", "inbox:contact", "k", DESK),
     ("post", "inbox:merge", "k", LEADS),
     ("get", "inbox:routing", None, LEADS),
@@ -43,6 +45,10 @@ API_ENDPOINTS = [
 
 
 def _url(name, needs, found):
+    if needs == "m":
+        return reverse(name, args=[found.messages.first().pk])
+    if needs == "a":
+        return reverse(name, args=[found.messages.first().pk, 0])
     if needs == "c":
         return reverse(name, args=[found.pk])
     if needs == "k":
@@ -61,7 +67,8 @@ def test_screens_admit_only_their_roles(client, persona, method, name, needs, al
         assert response.status_code == 302
         assert "/login/" in response["Location"]
     elif persona.username in allowed:
-        assert response.status_code in (200, 302, 400), response.status_code
+        # 404 where the test's message has nothing to serve or retry: the role check let it through.
+        assert response.status_code in (200, 302, 400, 404 if needs in ("m", "a") else 200), response.status_code
         if response.status_code == 302:
             assert "/login/" not in response["Location"]
     else:

@@ -46,13 +46,15 @@ TEMPLATES = [
         "Antwoord klaar",
         "nl",
         "HXdemo00000000000000000000000001nl",
-        "Hallo {{1}}, we hebben een antwoord op uw vraag aan de gemeente. Reageer op dit bericht om het te lezen.",
+        "Hallo {{1}}, we hebben een antwoord op uw vraag aan de gemeente. "
+        "Reageer op dit bericht om het te lezen.",
     ),
     (
         "Answer ready",
         "en",
         "HXdemo00000000000000000000000001en",
-        "Hello {{1}}, we have an answer to your question to the municipality. Reply to this message to read it.",
+        "Hello {{1}}, we have an answer to your question to the municipality. "
+        "Reply to this message to read it.",
     ),
 ]
 
