@@ -52,12 +52,22 @@ class InstagramMention:
     media_id: str
 
 
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def from_millis(value) -> datetime:
-    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    return from_seconds(int(value) / 1000)
 
 
 def from_seconds(value) -> datetime:
-    return datetime.fromtimestamp(int(value), tz=UTC)
+    """A platform's epoch timestamp; one outside this century is not a real message."""
+    try:
+        moment = datetime.fromtimestamp(float(value), tz=UTC)
+    except (ValueError, OverflowError, OSError) as error:
+        raise Malformed("timestamp out of range") from error
+    if not EARLIEST <= moment < LATEST:
+        raise Malformed("timestamp out of range")
+    return moment
 
 
 def require(mapping, key: str, kind: type | tuple[type, ...] = str):

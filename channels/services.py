@@ -65,8 +65,8 @@ def ingest(*, platform: str, endpoint: str, body: bytes, content_type: str, even
         digest=_digest(body),
         defaults={
             "endpoint": endpoint,
-            "body": body.decode("utf-8", "replace"),
-            "content_type": content_type,
+            "body": _text(body),
+            "content_type": content_type[:100],
         },
     )
     if not created:
@@ -88,7 +88,7 @@ def keep_malformed(*, platform: str, endpoint: str, body: bytes, content_type: s
         digest=_digest(body),
         defaults={
             "endpoint": endpoint,
-            "body": body.decode("utf-8", "replace").replace("\x00", ""),
+            "body": _text(body),
             "content_type": content_type[:100],
             "state": RawEventState.MALFORMED,
             "error": error[:300],
@@ -96,24 +96,29 @@ def keep_malformed(*, platform: str, endpoint: str, body: bytes, content_type: s
     )
 
 
+def _text(body: bytes) -> str:
+    """The body as text PostgreSQL accepts: no NUL characters (the digest keeps the original bytes)."""
+    return body.decode("utf-8", "replace").replace("\x00", "")
+
+
 def _checked(event):
-    """Events with ids our columns can hold and no NUL characters, which PostgreSQL refuses."""
+    """Events with ids our columns can hold, and text PostgreSQL accepts (no NUL, no lone surrogate)."""
     if not is_dataclass(event):
         return event
     for name, limit in LIMITS.items():
         if len(str(getattr(event, name, ""))) > limit:
             raise Malformed(f"{name} is too long")
-    changes = {f.name: _without_nul(getattr(event, f.name)) for f in fields(event)}
+    changes = {f.name: _storable(getattr(event, f.name)) for f in fields(event)}
     return replace(event, **changes)
 
 
-def _without_nul(value):
+def _storable(value):
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
     if isinstance(value, list):
-        return [_without_nul(v) for v in value]
+        return [_storable(v) for v in value]
     if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+        return {_storable(k): _storable(v) for k, v in value.items()}
     return value
 
 

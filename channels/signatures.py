@@ -27,14 +27,19 @@ def meta_is_valid(request: HttpRequest) -> bool:
     if not (signature.startswith("sha256=") and settings.META_APP_SECRET):
         return False
     expected = hmac.new(settings.META_APP_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(signature.removeprefix("sha256="), expected)
+    return _same(signature.removeprefix("sha256="), expected)
 
 
 def x_is_valid(request: HttpRequest) -> bool:
     signature = request.headers.get("X-Twitter-Webhooks-Signature", "")
     if not (signature.startswith("sha256=") and settings.X_CONSUMER_SECRET):
         return False
-    return hmac.compare_digest(signature, _x_token(request.body))
+    return _same(signature, _x_token(request.body))
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also survives a header with non-ASCII characters."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
 
 
 def x_crc_response_token(crc_token: str) -> str:

@@ -238,7 +238,10 @@ def meta_signature(body: bytes) -> str:
 
 
 def x_signature(body: bytes) -> str:
-    """X's x-twitter-webhooks-signature: the same base64 HMAC-SHA256 as the CRC answer, over the body."""
+    """X's x-twitter-webhooks-signature: the same base64 HMAC-SHA256 as the CRC answer, over the body.
+
+    The body is our own UTF-8 JSON, so decoding it and encoding it again gives exactly these bytes.
+    """
     return signatures.x_crc_response_token(body.decode())
 
 

@@ -18,7 +18,7 @@ from channels.models import Platform
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # X's CRC tokens are short base64/uuid strings. Anything else could be a forged body to get signed.
-CRC_TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,200}$")
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,200}")
 
 
 def webhook(platform: str, endpoint: str, is_valid):
@@ -34,6 +34,9 @@ def webhook(platform: str, endpoint: str, is_valid):
             content_type = request.content_type or ""
             try:
                 events = _parsed(parse, request)
+                services.ingest(
+                    platform=platform, endpoint=endpoint, body=body, content_type=content_type, events=events
+                )
             except Malformed as error:
                 services.keep_malformed(
                     platform=platform,
@@ -43,9 +46,6 @@ def webhook(platform: str, endpoint: str, is_valid):
                     error=str(error),
                 )
                 return HttpResponseBadRequest(f"malformed delivery: {error}")
-            services.ingest(
-                platform=platform, endpoint=endpoint, body=body, content_type=content_type, events=events
-            )
             return _ok(platform)
 
         return view
@@ -59,7 +59,7 @@ def _parsed(parse, request: HttpRequest) -> list:
         return parse(request)
     except Malformed:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError, OSError) as error:
         raise Malformed(f"{type(error).__name__}: {error}") from error
 
 
@@ -123,6 +123,6 @@ def x_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _x_post(request)
     token = request.GET.get("crc_token", "")
-    if not CRC_TOKEN.match(token) or not settings.X_CONSUMER_SECRET:
+    if not CRC_TOKEN.fullmatch(token) or not settings.X_CONSUMER_SECRET:
         return HttpResponseBadRequest("crc_token missing or not a token")
     return JsonResponse({"response_token": signatures.x_crc_response_token(token)})

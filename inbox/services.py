@@ -113,7 +113,7 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
     if existing:
         return existing, False
     now = timezone.now()
-    sent_at = incoming.sent_at or now
+    sent_at = min(incoming.sent_at or now, now)  # a platform's clock a little ahead is not the future
     identity = _find_or_create_identity(incoming)
     conversation = _find_or_open_conversation(identity, incoming, sent_at)
     try:

@@ -79,7 +79,7 @@ def twilio_signature(url: str, params: Mapping[str, Any], auth_token: str) -> st
     """
     pieces = [url]
     for name, values in sorted(_param_items(params)):
-        pieces.extend(name + value for value in sorted(values))
+        pieces.extend(name + value for value in sorted(set(values)))  # as RequestValidator does
     digest = hmac.new(auth_token.encode("utf-8"), "".join(pieces).encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 

@@ -6,8 +6,12 @@ from django.db import migrations, models
 
 
 def give_each_message_a_send_key(apps, schema_editor):
+    """AddField gave every existing message the same key; give each its own before it becomes unique."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("UPDATE inbox_message SET send_key = gen_random_uuid()")
+        return
     Message = apps.get_model("inbox", "Message")
-    for message in Message.objects.filter(send_key__isnull=True).only("pk").iterator():
+    for message in Message.objects.only("pk").iterator():
         Message.objects.filter(pk=message.pk).update(send_key=uuid.uuid4())
 
 

@@ -16,7 +16,9 @@ pytestmark = BROWSER_TEST
 
 def test_after_the_window_the_agent_sends_a_template(page: Page, live_server, eva, platforms):
     MessageTemplate.objects.create(
-        name="Antwoord klaar", content_sid="HX00000000000000000000000000000009", text="Hallo {{1}}, er is een antwoord."
+        name="Antwoord klaar",
+        content_sid="HX00000000000000000000000000000009",
+        text="Hallo {{1}}, er is een antwoord.",
     )
     talk = factories.conversation("Is mijn paspoort al klaar?", sender_name="Marieke Bos")
     two_days_ago = timezone.now() - timedelta(days=2)
@@ -29,7 +31,9 @@ def test_after_the_window_the_agent_sends_a_template(page: Page, live_server, ev
     assert_accessible(page)
     page.locator("#reply-form button[type=submit]").click()
     expect(page.locator(".messages-list .msg-out")).to_contain_text("Hallo Marieke, er is een antwoord.")
-    assert platforms.requests_to("/Messages.json")[0].form["ContentSid"] == "HX00000000000000000000000000000009"
+    assert (
+        platforms.requests_to("/Messages.json")[0].form["ContentSid"] == "HX00000000000000000000000000000009"
+    )
 
 
 def test_a_failed_reply_shows_why_and_is_sent_again(page: Page, live_server, eva, platforms):

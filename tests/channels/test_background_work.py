@@ -59,8 +59,12 @@ def test_a_failing_download_is_retried(send, platforms):
 
 
 @pytest.mark.django_db
-def test_whatsapp_catch_up_stores_messages_twilio_never_delivered(platforms, django_capture_on_commit_callbacks):
-    sid = platforms.seed_twilio_inbound("whatsapp:+31699887766", "whatsapp:+31850001234", "Is het milieupark open?")
+def test_whatsapp_catch_up_stores_messages_twilio_never_delivered(
+    platforms, django_capture_on_commit_callbacks
+):
+    sid = platforms.seed_twilio_inbound(
+        "whatsapp:+31699887766", "whatsapp:+31850001234", "Is het milieupark open?"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.catch_up()["whatsapp"] == 1
     message = Message.objects.get(provider_id=sid)
@@ -72,10 +76,14 @@ def test_whatsapp_catch_up_stores_messages_twilio_never_delivered(platforms, dja
 
 @pytest.mark.django_db
 def test_x_catch_up_follows_mentions_since_the_last_id(platforms):
-    first = platforms.seed_x_mention("@GemeenteDemo de brug staat open", "1732000000000000022", "kees_fietst", "Kees")
+    first = platforms.seed_x_mention(
+        "@GemeenteDemo de brug staat open", "1732000000000000022", "kees_fietst", "Kees"
+    )
     assert services.catch_up()["x"] == 1
     assert PollCursor.objects.get(name="x-mentions").value == first
-    second = platforms.seed_x_mention("@GemeenteDemo nog steeds open", "1732000000000000022", "kees_fietst", "Kees")
+    second = platforms.seed_x_mention(
+        "@GemeenteDemo nog steeds open", "1732000000000000022", "kees_fietst", "Kees"
+    )
     assert services.catch_up()["x"] == 1
     (poll,) = platforms.requests_to("/mentions")[-1:]
     assert poll.query["since_id"] == first
@@ -131,7 +139,9 @@ def test_the_sweep_leaves_x_dms_that_are_not_due_yet(eva, platforms):
 def _post_whatsapp(client, fixture: str):
     params = signing.load_fixture("twilio", fixture)
     return client.post(
-        "/webhooks/whatsapp/", params, **signing.twilio_headers(PUBLIC_BASE_URL + "/webhooks/whatsapp/", params)
+        "/webhooks/whatsapp/",
+        params,
+        **signing.twilio_headers(PUBLIC_BASE_URL + "/webhooks/whatsapp/", params),
     )
 
 

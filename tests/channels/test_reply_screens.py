@@ -22,7 +22,9 @@ def as_eva(client, eva):
 @pytest.fixture
 def template(db):
     return MessageTemplate.objects.create(
-        name="Antwoord klaar", content_sid="HX00000000000000000000000000000001", text="Hallo {{1}}, er is een antwoord."
+        name="Antwoord klaar",
+        content_sid="HX00000000000000000000000000000001",
+        text="Hallo {{1}}, er is een antwoord.",
     )
 
 
@@ -115,7 +117,9 @@ def test_attachments_are_served_only_to_the_inbox(send, client, eva, dirk):
     assert client.get(f"/inbox/messages/{message.pk}/attachments/5/").status_code == 404
 
 
-def test_the_api_shows_the_window_and_sends_templates(client, eva, template, platforms, django_capture_on_commit_callbacks):
+def test_the_api_shows_the_window_and_sends_templates(
+    client, eva, template, platforms, django_capture_on_commit_callbacks
+):
     from rest_framework.test import APIClient
 
     api = APIClient()
@@ -123,8 +127,12 @@ def test_the_api_shows_the_window_and_sends_templates(client, eva, template, pla
     talk = aged(conversation(channel="whatsapp"), days=2)
     detail = api.get(f"/api/v1/conversations/{talk.pk}/").json()
     assert detail["reply_window"]["mode"] == "template"
-    assert api.post(f"/api/v1/conversations/{talk.pk}/reply/", {"text": "Hoi"}, format="json").status_code == 400
+    assert (
+        api.post(f"/api/v1/conversations/{talk.pk}/reply/", {"text": "Hoi"}, format="json").status_code == 400
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"/api/v1/conversations/{talk.pk}/reply/", {"template": template.pk}, format="json")
+        response = api.post(
+            f"/api/v1/conversations/{talk.pk}/reply/", {"template": template.pk}, format="json"
+        )
     assert response.status_code == 201
     assert response.json()["send_options"]["content_sid"] == template.content_sid
