@@ -99,7 +99,7 @@ def test_a_refusal_fails_the_reply_with_twilios_reason(reply, platforms):
 
 def test_whatsapp_window_closed_refuses_free_text(reply):
     talk = aged(conversation(channel="whatsapp"), hours=25)
-    with pytest.raises(inbox.ReplyNotAllowed, match="template"):
+    with pytest.raises(inbox.ReplyNotAllowed, match="sjabloon"):  # Dutch, the default language
         reply(talk, "Nog een vraag?")
 
 
@@ -141,7 +141,7 @@ def test_messenger_after_24_hours_a_person_answers_with_the_human_agent_tag(repl
 
 def test_after_7_days_meta_allows_no_reply(reply, platforms):
     talk = aged(conversation(channel="instagram"), days=8)
-    with pytest.raises(inbox.ReplyNotAllowed, match="7 days"):
+    with pytest.raises(inbox.ReplyNotAllowed, match="7 dagen"):
         reply(talk)
     assert not platforms.requests
 

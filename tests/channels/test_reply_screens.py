@@ -58,7 +58,7 @@ def test_free_text_after_the_window_is_refused_on_screen(as_eva):
     talk = aged(conversation(channel="whatsapp"), days=2)
     response = as_eva.post(f"/inbox/conversations/{talk.pk}/reply/", {"text": "Hallo"})
     assert response.status_code == 400
-    assert "template" in response.content.decode()
+    assert "sjabloon" in response.content.decode()
 
 
 def test_a_comment_offers_one_private_reply(as_eva, platforms, django_capture_on_commit_callbacks):
@@ -100,7 +100,7 @@ def test_a_queued_x_dm_shows_its_expected_send_time(as_eva, eva):
     talk = conversation(channel="x")
     message = inbox.reply(agent=eva, conversation_id=talk.pk, text="Straks")
     Message.objects.filter(pk=message.pk).update(scheduled_for=timezone.now() + timedelta(minutes=12))
-    assert "expected to be sent at" in as_eva.get(f"/inbox/conversations/{talk.pk}/").content.decode()
+    assert "naar verwachting om" in as_eva.get(f"/inbox/conversations/{talk.pk}/").content.decode()
 
 
 def test_attachments_are_served_only_to_the_inbox(send, client, eva, dirk):
