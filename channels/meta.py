@@ -20,7 +20,7 @@ from channels.events import (
     from_seconds,
     require,
 )
-from inbox.models import Channel, DeliveryStatus, Direction, Message
+from inbox.models import Channel, DeliveryStatus, Message
 
 OBJECTS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM}
 METADATA_PREFIX = "webcare:"
@@ -253,12 +253,7 @@ class MetaAdapter:
 
 def _latest_comment(message: Message) -> dict:
     """The resident's latest comment in the thread: the one a public reply answers."""
-    inbound = (
-        message.conversation.messages.filter(direction=Direction.INBOUND)
-        .exclude(provider_id="")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    inbound = message.conversation.messages.latest_from_resident()
     if inbound is None:
         raise ChannelError("There is no comment of the resident to reply to.", permanent=True)
     return {"comment_id": inbound.provider_id, **inbound.context}

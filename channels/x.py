@@ -10,7 +10,7 @@ from django.conf import settings
 from channels import clients
 from channels.base import ChannelError, network_error
 from channels.events import Echo, IncomingMessage, Malformed, from_millis, require
-from inbox.models import Channel, Direction, Message
+from inbox.models import Channel, Message
 
 
 def parse(payload: dict) -> list:
@@ -203,12 +203,7 @@ class XAdapter:
 
 
 def _latest_post_id(message: Message) -> str:
-    inbound = (
-        message.conversation.messages.filter(direction=Direction.INBOUND)
-        .exclude(provider_id="")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    inbound = message.conversation.messages.latest_from_resident()
     if inbound is None:
         raise ChannelError("There is no post of the resident to reply to.", permanent=True)
     return inbound.provider_id

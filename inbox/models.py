@@ -255,6 +255,15 @@ class MessageQuerySet(models.QuerySet):
     def unprocessed(self) -> "MessageQuerySet":
         return self.filter(direction=Direction.INBOUND, processed_at__isnull=True)
 
+    def latest_from_resident(self) -> "Message | None":
+        """The resident's latest message with a platform id: the comment or post a public reply answers."""
+        return (
+            self.filter(direction=Direction.INBOUND)
+            .exclude(provider_id="")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+
     def unsent(self) -> "MessageQuerySet":
         """Replies not yet handed to the platform: waiting, or mid-send (or a worker died mid-send)."""
         return self.filter(
