@@ -17,7 +17,9 @@ def broker(url: str):
     """Point the Celery app at `url` with eager mode off, as in production."""
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     app.conf.update(
-        broker_url=url, task_always_eager=False, broker_transport_options={"socket_connect_timeout": 1}
+        broker_url=url,
+        task_always_eager=False,
+        broker_transport_options={"socket_connect_timeout": 1, "max_retries": 0},
     )
     _forget_connections()
     try:
