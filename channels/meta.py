@@ -6,6 +6,7 @@ from datetime import datetime
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
 from pyfacebook.exceptions import FacebookError, LibraryError
 
 from channels import clients
@@ -262,15 +263,18 @@ def _latest_comment(message: Message) -> dict:
 def _channel_error(error: FacebookError) -> ChannelError:
     code, subcode = getattr(error, "code", None), getattr(error, "error_subcode", None)
     if subcode in WINDOW_SUBCODES:
-        return ChannelError("Meta's reply window for this resident has closed.", permanent=True)
+        return ChannelError(gettext("Meta's reply window for this resident has closed."), permanent=True)
     if code == 190:
         return ChannelError(
-            "The Page token has expired: an administrator must renew META_PAGE_TOKEN.", permanent=True
+            gettext("The Page token has expired: an administrator must renew META_PAGE_TOKEN."),
+            permanent=True,
         )
     if code in TRANSIENT_CODES:
         return ChannelError(f"Meta is busy or failing (code {code})", permanent=False)
     return ChannelError(
-        f"Meta refused the message: {getattr(error, 'message', error)} (code {code})", permanent=True
+        gettext("Meta refused the message: %(reason)s (code %(code)s)")
+        % {"reason": getattr(error, "message", error), "code": code},
+        permanent=True,
     )
 
 

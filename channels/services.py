@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from channels import meta, whatsapp, x
 from channels.base import ChannelError
@@ -206,7 +207,8 @@ def send_message(message_id: int) -> None:
         inbox.record_delivery(
             message_id=message_id,
             status=DeliveryStatus.FAILED,
-            error=f"{message.get_channel_display()} is not connected (no credentials configured).",
+            error=gettext("%(channel)s is not connected (no credentials configured).")
+            % {"channel": message.get_channel_display()},
         )
         return
     try:

@@ -7,6 +7,7 @@ import requests
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from twilio.base.exceptions import TwilioRestException
 
 from channels import clients
@@ -28,11 +29,11 @@ STATUSES = {
 
 # Twilio error codes an agent can act on, in words.
 ERRORS = {
-    "63016": "WhatsApp's 24-hour window had closed: send an approved template.",
-    "63003": "This number cannot receive WhatsApp messages.",
-    "63024": "This number cannot receive WhatsApp messages.",
-    "63032": "The resident has blocked messages from the municipality.",
-    "21211": "The resident's number is not a valid phone number.",
+    "63016": _("WhatsApp's 24-hour window had closed: send an approved template."),
+    "63003": _("This number cannot receive WhatsApp messages."),
+    "63024": _("This number cannot receive WhatsApp messages."),
+    "63032": _("The resident has blocked messages from the municipality."),
+    "21211": _("The resident's number is not a valid phone number."),
 }
 
 
@@ -74,7 +75,10 @@ def parse_status(params: QueryDict, send_key: str = "") -> StatusUpdate | None:
     code = params.get("ErrorCode", "")
     error = ""
     if status == DeliveryStatus.FAILED:
-        error = ERRORS.get(code) or f"WhatsApp did not deliver this message (Twilio {code or value})."
+        error = str(
+            ERRORS.get(code)
+            or _("WhatsApp did not deliver this message (Twilio %(code)s).") % {"code": code or value}
+        )
     return StatusUpdate(Channel.WHATSAPP, status, provider_id=sid, send_key=send_key, error=error)
 
 
@@ -140,7 +144,7 @@ class WhatsAppAdapter:
 def _channel_error(error: TwilioRestException) -> ChannelError:
     if error.status == 429 or error.status >= 500:
         return ChannelError(f"Twilio is busy or failing ({error.status})", permanent=False)
-    reason = ERRORS.get(str(error.code)) or f"Twilio refused the message: {error.msg} ({error.code})"
+    reason = str(ERRORS.get(str(error.code)) or f"Twilio: {error.msg} ({error.code})")
     return ChannelError(reason, permanent=True)
 
 

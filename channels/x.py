@@ -6,6 +6,7 @@ from datetime import datetime
 import requests
 import tweepy
 from django.conf import settings
+from django.utils.translation import gettext
 
 from channels import clients
 from channels.base import ChannelError, network_error
@@ -159,12 +160,14 @@ class XAdapter:
         except tweepy.TooManyRequests as error:
             reset = int(error.response.headers.get("x-rate-limit-reset", 0) or 0)
             wait = max(1, reset - int(time.time())) if reset else 60
-            raise ChannelError("X's rate limit is reached", permanent=False, retry_after=wait) from error
+            reason = gettext("X's rate limit is reached")
+            raise ChannelError(reason, permanent=False, retry_after=wait) from error
         except tweepy.TwitterServerError as error:
             raise ChannelError(f"X is failing ({error.response.status_code})", permanent=False) from error
         except tweepy.HTTPException as error:
             detail = "; ".join(error.api_messages) or str(error.response.status_code)
-            raise ChannelError(f"X refused the message: {detail}", permanent=True) from error
+            reason = gettext("X refused the message: %(reason)s") % {"reason": detail}
+            raise ChannelError(reason, permanent=True) from error
         except requests.RequestException as error:
             raise network_error(error) from error
 

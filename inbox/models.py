@@ -395,6 +395,8 @@ class MessageTemplate(models.Model):
 
     class Meta:
         ordering = ["channel", "language", "name"]
+        verbose_name = _("WhatsApp template")
+        verbose_name_plural = _("WhatsApp templates")
 
     def __str__(self) -> str:
         return self.name

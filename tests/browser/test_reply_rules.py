@@ -44,7 +44,7 @@ def test_a_failed_reply_shows_why_and_is_sent_again(page: Page, live_server, eva
 
     login(page, live_server, eva, next_path=f"/inbox/conversations/{talk.pk}/")
     failure = page.locator(".delivery-problem")
-    expect(failure).to_contain_text("blocked messages from the municipality")
+    expect(failure).to_contain_text("berichten van de gemeente geblokkeerd")
     assert_accessible(page)
     failure.locator("button").click()
     expect(page.locator(".messages")).to_contain_text(re.compile(r"sent again|opnieuw"))

@@ -337,7 +337,7 @@ def test_63016_fails_the_reply_with_the_reason_and_puts_the_conversation_back(se
     send.twilio_status("status_undelivered_63016")
     our_reply.refresh_from_db()
     assert our_reply.delivery_status == DeliveryStatus.FAILED
-    assert "template" in our_reply.delivery_error
+    assert "sjabloon" in our_reply.delivery_error  # stored in Dutch, the desk's language
     conversation = Conversation.objects.get(pk=our_reply.conversation_id)
     assert conversation.status == "open"
     assert conversation.response_due is not None

@@ -93,7 +93,7 @@ def test_a_refusal_fails_the_reply_with_twilios_reason(reply, platforms):
     )
     message = reply(conversation(channel="whatsapp"))
     assert message.delivery_status == DeliveryStatus.FAILED
-    assert "not a valid phone number" in message.delivery_error
+    assert "geen geldig telefoonnummer" in message.delivery_error
     assert message.conversation.events.filter(kind="delivery_failed").exists()
 
 
@@ -161,7 +161,7 @@ def test_meta_outside_window_error_fails_with_the_reason(reply, platforms):
     )
     message = reply(conversation(channel="facebook"))
     assert message.delivery_status == DeliveryStatus.FAILED
-    assert "window" in message.delivery_error
+    assert "antwoordvenster" in message.delivery_error
 
 
 def test_instagram_dm_goes_to_the_instagram_account(reply, platforms):
@@ -241,7 +241,7 @@ def test_x_rate_limit_waits_until_the_reset(platforms, eva):
     assert 100 <= later.value.countdown <= 120
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.PENDING
-    assert "rate limit" in message.delivery_error
+    assert "limiet van X" in message.delivery_error
 
 
 def test_x_dms_beyond_the_rate_limit_are_scheduled_with_an_expected_time(eva):
@@ -262,7 +262,7 @@ def test_a_channel_without_credentials_fails_clearly(reply, settings):
     settings.X_ACCESS_TOKEN = ""
     message = reply(conversation(channel="x"))
     assert message.delivery_status == DeliveryStatus.FAILED
-    assert "not connected" in message.delivery_error
+    assert "niet gekoppeld" in message.delivery_error
 
 
 def test_the_agent_can_send_a_failed_reply_again(reply, platforms, eva, django_capture_on_commit_callbacks):

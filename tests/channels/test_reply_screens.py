@@ -89,7 +89,7 @@ def test_a_failed_reply_shows_the_reason_and_can_be_sent_again(
         inbox.reply(agent=eva, conversation_id=talk.pk, text="Hallo")
     failed = Message.objects.get(direction="out")
     page = as_eva.get(f"/inbox/conversations/{talk.pk}/").content.decode()
-    assert "blocked messages from the municipality" in page
+    assert "berichten van de gemeente geblokkeerd" in page
     with django_capture_on_commit_callbacks(execute=True):
         as_eva.post(f"/inbox/messages/{failed.pk}/retry/")
     failed.refresh_from_db()
