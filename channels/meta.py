@@ -185,6 +185,19 @@ def fetch_mention(mention: InstagramMention) -> IncomingMessage:
     )
 
 
+def fetch_name(channel: str, user_id: str) -> str:
+    """A resident's name from their profile; Meta's direct-message webhooks carry only an id."""
+    fields = "first_name,last_name" if channel == Channel.FACEBOOK else "name,username"
+    try:
+        profile = clients.graph().get_object(user_id, fields=fields)
+    except FacebookError as error:
+        raise _channel_error(error) from error
+    except (LibraryError, requests.RequestException) as error:
+        raise ChannelError(f"Meta did not answer: {error}", permanent=False) from error
+    full = " ".join(filter(None, [profile.get("first_name"), profile.get("last_name")]))
+    return str(full or profile.get("name") or profile.get("username") or "")
+
+
 def _iso(value) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).replace("+0000", "+00:00"))

@@ -156,7 +156,28 @@ def receive(incoming: IncomingMessage) -> bool:
     message, created = inbox.receive_message(incoming)
     if created and any(_fetchable(a) for a in message.attachments):
         enqueue_on_commit("channels.fetch_media", message.pk)
+    if created and not incoming.sender_name and incoming.channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
+        enqueue_on_commit("channels.fetch_name", message.conversation.identity_id)
     return created
+
+
+def fetch_name(identity_id: int, *, last_attempt: bool = True) -> None:
+    """Look up the name of a Meta resident who has none yet; raises ChannelError to be retried.
+
+    Without a name the resident is still there, shown by their id: a last failure is only logged.
+    """
+    identity = inbox.identity_without_name(identity_id)
+    if identity is None:
+        return
+    try:
+        name = meta.fetch_name(identity.channel, identity.external_id)
+    except ChannelError as error:
+        if not (error.permanent or last_attempt):
+            raise
+        logger.warning("no name for identity %s: %s", identity_id, error.reason)
+        return
+    if name:
+        inbox.name_identity(identity_id=identity_id, name=name)
 
 
 def process_raw_event(raw_event_id: int) -> None:

@@ -16,6 +16,7 @@ Payload building and signing are plain functions; the views only parse a form an
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -437,7 +438,20 @@ def deliver(delivery: Delivery) -> Sent:
 
 
 def send_as_resident(*, kind: str, name: str, text: str) -> Sent:
+    _introduce(kind, name)
     return deliver(build_delivery(kind, name, text))
+
+
+def _introduce(kind: str, name: str) -> None:
+    """Meta's DM webhooks carry no name: tell the stand-in's profile API who this resident is."""
+    if kind not in (Kind.MESSENGER, Kind.INSTAGRAM_DM) or not settings.STANDIN_URL:
+        return
+    first, _, last = name.partition(" ")
+    profile = {"user_id": resident_id(KINDS[kind].channel, name), "first_name": first, "last_name": last}
+    profile |= {"name": name, "username": handle(name)}
+    url = f"{settings.STANDIN_URL.rstrip('/')}/_seed/meta_profile"
+    with contextlib.suppress(requests.RequestException):  # the message goes anyway, without a name
+        requests.post(url, json=profile, timeout=OUTBOX_TIMEOUT)
 
 
 @dataclass(frozen=True)

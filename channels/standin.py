@@ -173,6 +173,7 @@ class StandIn:
             self._twilio_messages: list[dict] = []
             self._private_replies: set[str] = set()
             self._ig_mentions: dict[str, dict] = {}
+            self._meta_profiles: dict[str, dict] = {}
             self._x_mentions: list[dict] = []
             self._x_users: dict[str, dict] = {}
 
@@ -216,6 +217,11 @@ class StandIn:
             self._ig_mentions[comment_id] = {"id": comment_id, "text": text, "username": username}
             self._ig_mentions[comment_id].update(timestamp=timestamp, media={"id": media_id})
         return comment_id
+
+    def seed_meta_profile(self, user_id: str, **fields: str) -> None:
+        """What `GET /{psid or igsid}` answers: first/last_name (Messenger), name/username (Instagram)."""
+        with self._lock:
+            self._meta_profiles[user_id] = dict(fields)
 
     def seed_x_mention(
         self, text: str, author_id: str, username: str, name: str, tweet_id: str | None = None
@@ -463,7 +469,9 @@ class StandIn:
     def _graph_object(self, req: Recorded, match: re.Match) -> Reply:
         wanted = re.search(r"mentioned_comment\.comment_id\(([^)]+)\)", req.query.get("fields", ""))
         if not wanted:
-            return 200, {"id": match["id"]}, {}
+            with self._lock:
+                profile = self._meta_profiles.get(match["id"], {})
+            return 200, {"id": match["id"], **profile}, {}
         with self._lock:
             comment = self._ig_mentions.get(wanted[1])
         if comment is None:

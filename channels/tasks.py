@@ -33,3 +33,10 @@ def sweep() -> dict:
 @shared_task(name="channels.catch_up")
 def catch_up() -> dict:
     return services.catch_up()
+
+
+@shared_task(
+    name="channels.fetch_name", bind=True, autoretry_for=(ChannelError,), max_retries=3, retry_backoff=True
+)
+def fetch_name(self, identity_id: int) -> None:
+    services.fetch_name(identity_id, last_attempt=self.request.retries >= self.max_retries)

@@ -552,6 +552,21 @@ def record_echo(
         return None
 
 
+def identity_without_name(identity_id: int) -> ChannelIdentity | None:
+    return ChannelIdentity.objects.filter(pk=identity_id, handle="").first()
+
+
+@transaction.atomic
+def name_identity(*, identity_id: int, name: str) -> None:
+    """A resident's name, learnt from the platform; a name a lead gave the contact is kept."""
+    identity = ChannelIdentity.objects.select_related("contact").get(pk=identity_id)
+    identity.handle = name[:NAME_LENGTH]
+    identity.save(update_fields=["handle"])
+    if not identity.contact.name:
+        identity.contact.name = name[:NAME_LENGTH]
+        identity.contact.save(update_fields=["name"])
+
+
 @transaction.atomic
 def update_attachments(*, message_id: int, attachments: list[dict]) -> None:
     """Where a message's downloaded attachments are stored (or why they are not)."""

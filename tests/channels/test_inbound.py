@@ -390,3 +390,24 @@ def test_an_echo_of_a_message_sent_outside_the_desk_joins_the_history(send, db):
     outbound = Message.objects.get(direction=Direction.OUTBOUND)
     assert outbound.author is None
     assert outbound.delivery_status == DeliveryStatus.SENT
+
+
+def test_a_messenger_residents_name_is_looked_up_in_their_profile(send, platforms):
+    platforms.seed_meta_profile("6310000000000021", first_name="Lotte", last_name="de Wit")
+    send.meta("messenger_text")
+    contact = only_message().conversation.contact
+    assert contact.name == "Lotte de Wit"
+    (lookup,) = platforms.requests_to("/6310000000000021")
+    assert lookup.query["fields"] == "first_name,last_name"
+
+
+def test_an_instagram_residents_name_comes_from_their_profile(send, platforms):
+    platforms.seed_meta_profile("7410000000000043", name="Noor Bakker", username="noor.in.zuid")
+    send.meta("instagram_text")
+    assert only_message().conversation.identity.handle == "Noor Bakker"
+
+
+def test_a_failing_profile_lookup_leaves_the_message_in_place(send, platforms):
+    platforms.fail_next("/6310000000000021", 500, times=10)
+    assert send.meta("messenger_text").status_code == 200
+    assert only_message().conversation.contact.name == ""
