@@ -212,5 +212,12 @@ def _latest_post_id(message: Message) -> str:
     return inbound.provider_id
 
 
-def media_request(url: str) -> tuple[str, None]:
-    return url, None
+def media_request(url: str):
+    """Photos in direct messages (ton.twitter.com) need the account's OAuth 1.0a signature."""
+    handler = tweepy.OAuth1UserHandler(
+        settings.X_CONSUMER_KEY,
+        settings.X_CONSUMER_SECRET,
+        settings.X_ACCESS_TOKEN,
+        settings.X_ACCESS_TOKEN_SECRET,
+    )
+    return url, handler.apply_auth()

@@ -273,3 +273,27 @@ def test_the_agent_can_send_a_failed_reply_again(reply, platforms, eva, django_c
         inbox.retry_delivery(agent=eva, message_id=message.pk)
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.SENT
+
+
+def test_a_timeout_is_retried_after_asking_twilio_and_sends_once(reply, platforms, settings):
+    """The first attempt times out; Twilio's list shows it never arrived; the retry sends it once."""
+    settings.PLATFORM_TIMEOUT = 0.3
+    platforms.fail_next("/Messages.json", 500, delay=0.6)
+    message = reply(conversation(channel="whatsapp"))
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert len(platforms.outbox()) == 1
+    methods = [r.method for r in platforms.requests_to("/Messages.json")]
+    assert methods == ["POST", "GET", "POST"]  # the lost attempt, the look-up, the send
+
+
+def test_x_dm_photo_is_fetched_with_the_accounts_oauth_signature(send, platforms, settings):
+    from tests import signing
+
+    payload = signing.load_fixture("x", "aaa_dm_image")
+    media = payload["direct_message_events"][0]["message_create"]["message_data"]["attachment"]["media"]
+    media["media_url_https"] = f"{platforms.base_url}/media/dm-photo.jpg"
+    settings.MEDIA_ALLOWED_HOSTS = ["127.0.0.1"]
+    send.x(payload)
+    assert Message.objects.get().attachments[0]["content_type"] == "image/png"
+    (download,) = platforms.requests_to("/media/dm-photo.jpg")
+    assert download.headers["authorization"].startswith("OAuth ")
