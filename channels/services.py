@@ -24,13 +24,14 @@ from channels.events import Echo, IncomingMessage, InstagramMention, Malformed, 
 from channels.models import PollCursor, RawEvent, RawEventState
 from channels.registry import adapter_for, configured
 from inbox import services as inbox
-from inbox.models import Channel, DeliveryStatus, Message
+from inbox.models import Channel, DeliveryStatus, Direction, Message
 from webcare.lib.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
 STALE_SENDING = timedelta(minutes=5)  # a worker that held a send this long has died
+MEDIA_LINK_LIFE = timedelta(days=1)  # after this the platforms' media links have expired
 LIMITS = {"provider_id": 200, "sender_id": 100, "thread_key": 200}
 MEDIA_TYPES = ("image/", "video/", "audio/", "application/pdf")
 MEDIA_REQUESTS = {
@@ -267,7 +268,21 @@ def sweep() -> dict[str, int]:
     )
     for raw_id in pending.values_list("pk", flat=True)[:200]:
         enqueue_on_commit("channels.process_raw_event", raw_id)
-    return {"revived": revived, "replies": len(due), "deliveries": pending.count()}
+    media = _media_not_fetched(now)
+    for message_id in media:
+        enqueue_on_commit("channels.fetch_media", message_id)
+    return {"revived": revived, "replies": len(due), "deliveries": pending.count(), "media": len(media)}
+
+
+def _media_not_fetched(now: datetime) -> list[int]:
+    """Messages of the last day whose attachments were never downloaded (the platforms' links expire)."""
+    recent = (
+        Message.objects.filter(direction=Direction.INBOUND, created_at__range=(now - MEDIA_LINK_LIFE, now))
+        .exclude(attachments=[])
+        .filter(processed_at__lt=now - timedelta(minutes=2))
+        .only("pk", "attachments")
+    )
+    return [m.pk for m in recent[:500] if any(_fetchable(a) and "error" not in a for a in m.attachments)]
 
 
 # --- Media ----------------------------------------------------------------------------------------

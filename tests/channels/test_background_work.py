@@ -176,3 +176,21 @@ def test_a_real_worker_processes_the_webhook_and_sends_the_reply(client, eva, pl
     # The worker has stopped, after finishing its task.
     assert Message.objects.get(pk=reply.pk).delivery_status == DeliveryStatus.SENT
     assert platforms.outbox()[0]["text"] == "We komen eraan."
+
+
+@pytest.mark.django_db
+def test_the_sweep_downloads_media_whose_task_never_ran(
+    client, platforms, django_capture_on_commit_callbacks
+):
+    """Redis was down when the photo came in: the message is there, its download waits for the sweep."""
+    _post_whatsapp(client, "inbound_image")  # queued work not run: as if the broker was down
+    message = Message.objects.get()
+    assert "file" not in message.attachments[0]
+    inbox.process_message(message.pk)
+    Message.objects.filter(pk=message.pk).update(processed_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["media"] == 1
+    message.refresh_from_db()
+    assert message.attachments[0]["content_type"] == "image/png"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep()["media"] == 0
