@@ -3,6 +3,7 @@
 from typing import Protocol
 
 import requests
+from django.utils.translation import gettext
 
 from inbox.models import Message
 
@@ -31,4 +32,5 @@ class Adapter(Protocol):
 
 def network_error(error: requests.RequestException) -> ChannelError:
     """A failure before any answer from the platform: always worth another try."""
-    return ChannelError(f"no answer from the platform ({type(error).__name__})", permanent=False)
+    reason = gettext("no answer from the platform (%(error)s)") % {"error": type(error).__name__}
+    return ChannelError(reason, permanent=False)

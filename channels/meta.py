@@ -218,7 +218,7 @@ class MetaAdapter:
         except FacebookError as error:
             raise _channel_error(error) from error
         except LibraryError as error:  # not JSON: a proxy or an outage page
-            raise ChannelError(f"unexpected answer from Meta: {error}", permanent=False) from error
+            raise ChannelError(gettext("unexpected answer from Meta"), permanent=False) from error
         except requests.RequestException as error:
             raise network_error(error) from error
 
@@ -269,7 +269,7 @@ def _latest_comment(message: Message) -> dict:
     """The resident's latest comment in the thread: the one a public reply answers."""
     inbound = message.conversation.messages.latest_from_resident()
     if inbound is None:
-        raise ChannelError("There is no comment of the resident to reply to.", permanent=True)
+        raise ChannelError(gettext("There is no comment of the resident to reply to."), permanent=True)
     return {"comment_id": inbound.provider_id, **inbound.context}
 
 
@@ -283,7 +283,9 @@ def _channel_error(error: FacebookError) -> ChannelError:
             permanent=True,
         )
     if code in TRANSIENT_CODES:
-        return ChannelError(f"Meta is busy or failing (code {code})", permanent=False)
+        return ChannelError(
+            gettext("Meta is busy or failing (code %(code)s)") % {"code": code}, permanent=False
+        )
     return ChannelError(
         gettext("Meta refused the message: %(reason)s (code %(code)s)")
         % {"reason": getattr(error, "message", error), "code": code},

@@ -326,34 +326,42 @@ def _download(message: Message, index: int, url: str) -> dict:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not _allowed_host(parts.hostname or ""):
             raise ChannelError(
-                f"not downloaded: {parts.hostname} is not a host of the platform", permanent=True
+                gettext("not downloaded: %(host)s is not a host of the platform") % {"host": parts.hostname},
+                permanent=True,
             )
         try:
             response = requests.get(
                 url, auth=auth, stream=True, timeout=settings.PLATFORM_TIMEOUT, allow_redirects=False
             )
         except requests.RequestException as error:
-            raise ChannelError(f"download failed: {type(error).__name__}", permanent=False) from error
+            reason = gettext("download failed (%(error)s)") % {"error": type(error).__name__}
+            raise ChannelError(reason, permanent=False) from error
         if response.is_redirect:
             url, auth = response.headers["Location"], None
             continue
         return _store(message, index, response)
-    raise ChannelError("not downloaded: too many redirects", permanent=True)
+    raise ChannelError(gettext("not downloaded: too many redirects"), permanent=True)
 
 
 def _store(message: Message, index: int, response: requests.Response) -> dict:
     if response.status_code >= 500 or response.status_code == 429:
-        raise ChannelError(f"download failed ({response.status_code})", permanent=False)
+        raise ChannelError(
+            gettext("download failed (%(error)s)") % {"error": response.status_code}, permanent=False
+        )
     if response.status_code != 200:
-        raise ChannelError(f"not downloaded: the platform answered {response.status_code}", permanent=True)
+        reason = gettext("not downloaded: the platform answered %(status)s") % {
+            "status": response.status_code
+        }
+        raise ChannelError(reason, permanent=True)
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if not content_type.startswith(MEDIA_TYPES):
-        raise ChannelError(f"not downloaded: {content_type or 'unknown'} is not a media type", permanent=True)
+        reason = gettext("not downloaded: %(type)s is not a media type") % {"type": content_type or "?"}
+        raise ChannelError(reason, permanent=True)
     content = bytearray()
     for chunk in response.iter_content(64 * 1024):
         content.extend(chunk)
         if len(content) > settings.MEDIA_MAX_BYTES:
-            raise ChannelError("not downloaded: larger than the limit", permanent=True)
+            raise ChannelError(gettext("not downloaded: larger than the limit"), permanent=True)
     extension = mimetypes.guess_extension(content_type) or ""
     name = default_storage.save(f"attachments/{message.pk}/{index}{extension}", ContentFile(bytes(content)))
     return {"file": name, "content_type": content_type, "size": len(content)}

@@ -143,7 +143,9 @@ class WhatsAppAdapter:
 
 def _channel_error(error: TwilioRestException) -> ChannelError:
     if error.status == 429 or error.status >= 500:
-        return ChannelError(f"Twilio is busy or failing ({error.status})", permanent=False)
+        return ChannelError(
+            str(_("Twilio is busy or failing (%(status)s)") % {"status": error.status}), permanent=False
+        )
     reason = str(ERRORS.get(str(error.code)) or f"Twilio: {error.msg} ({error.code})")
     return ChannelError(reason, permanent=True)
 

@@ -163,7 +163,8 @@ class XAdapter:
             reason = gettext("X's rate limit is reached")
             raise ChannelError(reason, permanent=False, retry_after=wait) from error
         except tweepy.TwitterServerError as error:
-            raise ChannelError(f"X is failing ({error.response.status_code})", permanent=False) from error
+            reason = gettext("X is failing (%(status)s)") % {"status": error.response.status_code}
+            raise ChannelError(reason, permanent=False) from error
         except tweepy.HTTPException as error:
             detail = "; ".join(error.api_messages) or str(error.response.status_code)
             reason = gettext("X refused the message: %(reason)s") % {"reason": detail}
@@ -208,7 +209,7 @@ class XAdapter:
 def _latest_post_id(message: Message) -> str:
     inbound = message.conversation.messages.latest_from_resident()
     if inbound is None:
-        raise ChannelError("There is no post of the resident to reply to.", permanent=True)
+        raise ChannelError(gettext("There is no post of the resident to reply to."), permanent=True)
     return inbound.provider_id
 
 

@@ -37,7 +37,7 @@ def test_media_from_a_host_that_is_not_the_platforms_is_not_fetched(send, platfo
     send.twilio(params)
     (attachment,) = Message.objects.get().attachments
     assert "file" not in attachment
-    assert "not a host of the platform" in attachment["error"]
+    assert "geen server van het platform" in attachment["error"]
     assert not platforms.requests_to("/latest")
 
 
@@ -45,7 +45,7 @@ def test_media_from_a_host_that_is_not_the_platforms_is_not_fetched(send, platfo
 def test_media_larger_than_the_limit_is_refused(send, settings):
     settings.MEDIA_MAX_BYTES = 10
     send.twilio("inbound_image")
-    assert "larger than the limit" in Message.objects.get().attachments[0]["error"]
+    assert "groter dan de limiet" in Message.objects.get().attachments[0]["error"]
 
 
 @pytest.mark.django_db
