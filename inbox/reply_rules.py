@@ -60,6 +60,16 @@ def reply_window(conversation: Conversation, now: datetime | None = None) -> Rep
     return ReplyWindow(Mode.CLOSED)
 
 
+def free_reply_closes_at(conversation: Conversation) -> datetime | None:
+    """When free text stops being possible in a direct-message thread (None: no such limit).
+
+    Needs no query, so the queue can show it on every row.
+    """
+    if conversation.is_public or conversation.channel == Channel.X or conversation.last_inbound_at is None:
+        return None
+    return conversation.last_inbound_at + FREE_WINDOW
+
+
 def _public_window(conversation: Conversation, now: datetime) -> ReplyWindow:
     if conversation.channel not in (Channel.FACEBOOK, Channel.INSTAGRAM):
         return ReplyWindow(Mode.PUBLIC)

@@ -25,7 +25,10 @@ def test_after_the_window_the_agent_sends_a_template(page: Page, live_server, ev
     Conversation.objects.filter(pk=talk.pk).update(last_inbound_at=two_days_ago)
     talk.messages.update(created_at=two_days_ago)
 
-    login(page, live_server, eva, next_path=f"/inbox/conversations/{talk.pk}/")
+    login(page, live_server, eva)
+    expect(page.locator("#queue-rows .badge-window")).to_be_visible()  # the queue shows the closed window
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/inbox/conversations/{talk.pk}/")
     expect(page.locator("#window-notice")).to_be_visible()
     expect(page.locator("#reply-text")).to_have_count(0)
     assert_accessible(page)

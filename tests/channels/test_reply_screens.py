@@ -136,3 +136,15 @@ def test_the_api_shows_the_window_and_sends_templates(
         )
     assert response.status_code == 201
     assert response.json()["send_options"]["content_sid"] == template.content_sid
+
+
+def test_the_queue_shows_closed_and_closing_reply_windows(as_eva):
+    aged(conversation(channel="whatsapp", sender_name="Lang Geleden"), hours=30)
+    aged(conversation(channel="facebook", sender_name="Bijna Dicht"), hours=22)
+    conversation(channel="whatsapp", sender_name="Net Binnen")
+    page = as_eva.get("/inbox/?status=active&team=").content.decode()
+    names = ("Lang Geleden", "Bijna Dicht", "Net Binnen")
+    rows = {name: next(row for row in page.split("<tr") if name in row) for name in names}
+    assert "badge-window" in rows["Lang Geleden"]
+    assert "badge-window" in rows["Bijna Dicht"]
+    assert "badge-window" not in rows["Net Binnen"]
