@@ -34,9 +34,10 @@ COPY --from=source /src /app
 
 # Static files are collected into the image (served by WhiteNoise). The key exists only for this
 # step: production settings refuse to start without SECRET_KEY, and this one is never used at run time.
-# var/ is the only place the app writes (the filesystem broker, when REDIS_URL is unset).
+# var/ is the only place the app writes: downloaded attachments (var/media, a volume in
+# docker-compose.yml) and the filesystem broker when REDIS_URL is unset.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/media \
     && chown -R webcare:webcare /app/var
 
 USER webcare
