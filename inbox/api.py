@@ -1,5 +1,6 @@
 """The inbox over HTTP: /api/v1/conversations/ and /api/v1/contacts/."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -8,7 +9,7 @@ from rest_framework.views import APIView
 
 from inbox import services
 from inbox.access import get_contact_for_user, get_conversation_for_user
-from inbox.models import Conversation
+from inbox.models import Conversation, Direction, Message
 from inbox.serializers import (
     ContactSerializer,
     ConversationDetailSerializer,
@@ -99,6 +100,22 @@ class ConversationClose(APIView):
         except (services.InboxError, InvalidTransition) as error:
             return _refusal(error)
         return Response(ConversationSerializer(conversation).data)
+
+
+class MessageRetry(APIView):
+    """Send a reply the platform refused once more, e.g. after its outage."""
+
+    permission_classes = [InboxRole]
+
+    @extend_schema(request=None, responses=MessageSerializer)
+    def post(self, request, pk: int):
+        message = get_object_or_404(Message, pk=pk, direction=Direction.OUTBOUND)
+        get_conversation_for_user(request.user, message.conversation_id)
+        try:
+            message = services.retry_delivery(agent=request.user, message_id=message.pk)
+        except (services.InboxError, InvalidTransition) as error:
+            return _refusal(error)
+        return Response(MessageSerializer(message).data)
 
 
 class ContactDetail(APIView):

@@ -148,3 +148,19 @@ def test_the_queue_shows_closed_and_closing_reply_windows(as_eva):
     assert "badge-window" in rows["Lang Geleden"]
     assert "badge-window" in rows["Bijna Dicht"]
     assert "badge-window" not in rows["Net Binnen"]
+
+
+def test_the_api_sends_a_failed_reply_again(eva, platforms, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    platforms.fail_next("/Messages.json", 400)
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = inbox.reply(agent=eva, conversation_id=conversation(channel="whatsapp").pk, text="Hallo")
+    api = APIClient()
+    api.force_authenticate(eva)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/messages/{failed.pk}/retry/")
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    assert failed.delivery_status == DeliveryStatus.SENT
+    assert api.post(f"/api/v1/messages/{failed.pk}/retry/").status_code == 400  # sent: nothing to retry
