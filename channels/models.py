@@ -33,6 +33,8 @@ class RawEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("stored delivery")
+        verbose_name_plural = _("stored deliveries")
         constraints = [models.UniqueConstraint(fields=["platform", "digest"], name="unique_raw_event")]
         indexes = [
             models.Index(fields=["received_at"], condition=Q(state="pending"), name="pending_raw_idx"),
@@ -48,6 +50,9 @@ class PollCursor(models.Model):
     name = models.CharField(max_length=50, unique=True)
     value = models.CharField(max_length=100)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("catch-up cursor")
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"

@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 import mimetypes
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -13,15 +13,16 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from channels import meta, whatsapp, x
 from channels.base import ChannelError
 from channels.events import Echo, IncomingMessage, InstagramMention, Malformed, ReadUpTo, StatusUpdate
-from channels.models import PollCursor, RawEvent, RawEventState
+from channels.models import Platform, PollCursor, RawEvent, RawEventState
 from channels.registry import adapter_for, configured
 from inbox import services as inbox
 from inbox.models import Channel, DeliveryStatus, Direction, Message
@@ -30,6 +31,7 @@ from webcare.lib.tasks import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
+UNSENT_OR_FAILED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
 STALE_SENDING = timedelta(minutes=5)  # a worker that held a send this long has died
 MEDIA_LINK_LIFE = timedelta(days=1)  # after this the platforms' media links have expired
 LIMITS = {"provider_id": 200, "sender_id": 100, "thread_key": 200}
@@ -412,3 +414,89 @@ def _catch_up_x(now: datetime) -> int:
 def _receive_all(messages: list[IncomingMessage]) -> int:
     """Store what the webhooks missed; the rest is already there. Returns how many were missing."""
     return sum(receive(_checked(incoming)) for incoming in messages)
+
+
+# --- How the channels are doing ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    channel: str
+    label: str
+    connected: bool
+    webhook_url: str
+    received_24h: int
+    sent_24h: int
+    failed_24h: int
+    unsent: int
+
+
+@dataclass(frozen=True)
+class PlatformHealth:
+    platform: str
+    label: str
+    last_delivery_at: datetime | None
+    pending: int
+    malformed_7d: int
+
+
+WEBHOOKS = {
+    Channel.WHATSAPP: "channels:whatsapp",
+    Channel.FACEBOOK: "channels:meta",
+    Channel.INSTAGRAM: "channels:meta",
+    Channel.X: "channels:x",
+}
+
+
+def health(now: datetime | None = None) -> tuple[list[ChannelHealth], list[PlatformHealth], list[PollCursor]]:
+    """Per channel: connected, traffic and failures of the last day; per platform: its deliveries."""
+    now = now or timezone.now()
+    day = now - timedelta(days=1)
+    counts = {
+        row["channel"]: row
+        for row in Message.objects.filter(created_at__gte=day)
+        .values("channel")
+        .annotate(
+            received=Count("pk", filter=Q(direction=Direction.INBOUND)),
+            sent=Count(
+                "pk", filter=Q(direction=Direction.OUTBOUND) & ~Q(delivery_status__in=UNSENT_OR_FAILED)
+            ),
+            failed=Count("pk", filter=Q(delivery_status=DeliveryStatus.FAILED)),
+        )
+    }
+    unsent = dict(
+        Message.objects.unsent().values("channel").annotate(n=Count("pk")).values_list("channel", "n")
+    )
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    channels = [
+        ChannelHealth(
+            channel=channel,
+            label=label,
+            connected=configured(channel),
+            webhook_url=base + reverse(WEBHOOKS[channel]),
+            received_24h=counts.get(channel, {}).get("received", 0),
+            sent_24h=counts.get(channel, {}).get("sent", 0),
+            failed_24h=counts.get(channel, {}).get("failed", 0),
+            unsent=unsent.get(channel, 0),
+        )
+        for channel, label in Channel.choices
+    ]
+    events = RawEvent.objects.values("platform").annotate(
+        last=Max("received_at"),
+        pending=Count("pk", filter=Q(state=RawEventState.PENDING)),
+        malformed=Count(
+            "pk", filter=Q(state=RawEventState.MALFORMED, received_at__gte=now - timedelta(days=7))
+        ),
+    )
+    by_platform = {row["platform"]: row for row in events}
+    platforms = [
+        PlatformHealth(
+            platform=platform,
+            label=label,
+            last_delivery_at=by_platform.get(platform, {}).get("last"),
+            pending=by_platform.get(platform, {}).get("pending", 0),
+            malformed_7d=by_platform.get(platform, {}).get("malformed", 0),
+        )
+        for platform, label in Platform.choices
+    ]
+    return channels, platforms, list(PollCursor.objects.order_by("name"))

@@ -30,6 +30,7 @@ ENDPOINTS = [
     ("post", "inbox:merge", "k", LEADS),
     ("get", "inbox:routing", None, LEADS),
     ("get", "inbox:routing_new", None, LEADS),
+    ("get", "channel_health:index", None, LEADS),
     ("get", "home", None, ANYONE),
     ("get", "admin:index", None, {"ada"}),
 ]

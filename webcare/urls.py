@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("inbox/", include("inbox.urls")),
     path("webhooks/", include("channels.urls")),
+    path("channels/", include("channels.health_urls")),
     path("simulator/", include("channels.simulator_urls")),
     path("api/v1/", include("inbox.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
