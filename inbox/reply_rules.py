@@ -73,17 +73,15 @@ def free_reply_closes_at(conversation: Conversation) -> datetime | None:
 def _public_window(conversation: Conversation, now: datetime) -> ReplyWindow:
     if conversation.channel not in (Channel.FACEBOOK, Channel.INSTAGRAM):
         return ReplyWindow(Mode.PUBLIC)
-    comment = (
-        conversation.messages.filter(direction=Direction.INBOUND, created_at__gt=now - PRIVATE_REPLY_WINDOW)
-        .exclude(provider_id="")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if comment is None or _private_reply_used(conversation, comment.provider_id):
+    comment = conversation.messages.latest_from_resident()
+    if comment is None or comment.created_at <= now - PRIVATE_REPLY_WINDOW:
+        return ReplyWindow(Mode.PUBLIC)
+    comment_id = comment.context.get("comment_id") or comment.provider_id  # an edit keeps its comment's id
+    if _private_reply_used(conversation, comment_id):
         return ReplyWindow(Mode.PUBLIC)
     return ReplyWindow(
         Mode.PUBLIC,
-        private_reply_to=comment.provider_id,
+        private_reply_to=comment_id,
         private_reply_until=comment.created_at + PRIVATE_REPLY_WINDOW,
     )
 

@@ -297,3 +297,12 @@ def test_x_dm_photo_is_fetched_with_the_accounts_oauth_signature(send, platforms
     assert Message.objects.get().attachments[0]["content_type"] == "image/png"
     (download,) = platforms.requests_to("/media/dm-photo.jpg")
     assert download.headers["authorization"].startswith("OAuth ")
+
+
+def test_a_private_reply_to_an_edited_comment_goes_to_the_comment_itself(send, reply, platforms):
+    send.meta("page_comment")
+    send.meta("page_comment_edited")
+    talk = Conversation.objects.get()
+    reply(talk, "Mag ik uw adres?", private=True)
+    (private,) = platforms.requests_to("/104857600123456/messages")
+    assert json.loads(private.form["recipient"]) == {"comment_id": "987650000000001_555010000000001"}
