@@ -159,8 +159,9 @@ def receive(incoming: IncomingMessage) -> bool:
     message, created = inbox.receive_message(incoming)
     if created and any(_fetchable(a) for a in message.attachments):
         enqueue_on_commit("channels.fetch_media", message.pk)
-    if created and not incoming.sender_name and incoming.channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
-        enqueue_on_commit("channels.fetch_name", message.conversation.identity_id)
+    identity = message.conversation.identity
+    if created and not identity.handle and incoming.channel in (Channel.FACEBOOK, Channel.INSTAGRAM):
+        enqueue_on_commit("channels.fetch_name", identity.pk)
     return created
 
 
