@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "inbox",
     "escalations",
     "channels",
+    "protocols",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,71 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalations.models import Department
+from inbox.models import Topic
+from protocols.workflow import Status
+
+
+class ProtocolQuerySet(models.QuerySet):
+    def published(self) -> "ProtocolQuerySet":
+        return self.filter(status=Status.PUBLISHED)
+
+    def stale(self, today: date | None = None) -> "ProtocolQuerySet":
+        """Past their review-by date: the department must check that the answer is still right."""
+        return self.exclude(status=Status.RETIRED).filter(
+            current__review_by__lt=today or timezone.localdate()
+        )
+
+    def with_current(self) -> "ProtocolQuerySet":
+        return self.select_related("department", "current", "current__topic")
+
+
+class Protocol(models.Model):
+    """A department-owned answer the desk gives again and again. Its content lives in versions."""
+
+    key = models.SlugField(_("key"), max_length=100, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, verbose_name=_("department"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    current = models.ForeignKey(
+        "ProtocolVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProtocolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["status", "department"], name="protocol_status_idx")]
+
+    def __str__(self) -> str:
+        return self.current.title if self.current else self.key
+
+
+class ProtocolVersion(models.Model):
+    """One state of a protocol's content; never edited, so every change can be seen and restored."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("topic")
+    )
+    public_space = models.BooleanField(_("public space"), default=False)
+    questions = models.JSONField(_("example questions"), default=list)
+    answers = models.JSONField(_("answers per language"), default=dict)
+    links = models.JSONField(_("self-service links"), default=list, blank=True)
+    review_by = models.DateField(_("review by"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [models.UniqueConstraint(fields=["protocol", "number"], name="unique_protocol_version")]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.key} v{self.number}"

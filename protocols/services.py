@@ -1,0 +1,192 @@
+"""Everything that changes protocols. Each function is one transaction; callers check roles first."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from escalations.models import Department
+from inbox.models import Topic
+from protocols.models import Protocol, ProtocolVersion
+from protocols.workflow import Status, check_transition
+
+REQUIRED_LANGUAGES = ("nl", "en")
+
+
+class ProtocolError(Exception):
+    """A change the protocols refuse; the message is for the editor."""
+
+
+@dataclass(frozen=True)
+class ProtocolContent:
+    """A protocol as departments deliver it (one item of the YAML format)."""
+
+    key: str
+    title: str
+    department: str  # slug
+    answers: dict[str, str]
+    topic: str = ""  # slug
+    public_space: bool = False
+    questions: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    review_by: date | None = None
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def problems(content: ProtocolContent, *, create_departments: bool = False) -> list[str]:
+    """What is wrong with a protocol's content, in words for the department that delivered it."""
+    found = []
+    missing = [language for language in REQUIRED_LANGUAGES if not content.answers.get(language, "").strip()]
+    if missing:
+        found.append(_("an answer is missing for: %(languages)s") % {"languages": ", ".join(missing)})
+    if not create_departments and not Department.objects.filter(slug=content.department).exists():
+        found.append(_("unknown department '%(slug)s'") % {"slug": content.department})
+    if content.topic and not Topic.objects.filter(slug=content.topic).exists():
+        found.append(_("unknown topic '%(slug)s'") % {"slug": content.topic})
+    return found
+
+
+@transaction.atomic
+def save_protocol(
+    content: ProtocolContent,
+    *,
+    author=None,
+    note: str = "",
+    status: str = Status.DRAFT,
+    create_departments: bool = False,
+) -> tuple[Protocol, bool]:
+    """Store `content` as the protocol's new current version; (protocol, whether anything changed).
+
+    Saving the same content again changes nothing, so re-importing a file is harmless. `status` is
+    the status of a protocol that did not exist yet; an existing one keeps its own.
+    """
+    errors = problems(content, create_departments=create_departments)
+    if errors:
+        raise ProtocolError("; ".join(errors))
+    department, _created = Department.objects.get_or_create(
+        slug=content.department, defaults={"name": content.department.replace("-", " ").capitalize()}
+    )
+    topic = Topic.objects.filter(slug=content.topic).first() if content.topic else None
+    protocol = Protocol.objects.select_for_update().filter(key=content.key).select_related("current").first()
+    if protocol and protocol.department_id == department.pk and _same(protocol.current, content, topic):
+        return protocol, False
+    if protocol is None:
+        protocol = Protocol.objects.create(key=content.key, department=department, status=status)
+    protocol.department = department
+    protocol.current = _new_version(protocol, content, topic, author=author, note=note)
+    protocol.save()
+    return protocol, True
+
+
+def _same(version: ProtocolVersion | None, content: ProtocolContent, topic: Topic | None) -> bool:
+    return version is not None and (
+        version.title,
+        version.topic_id,
+        version.public_space,
+        version.questions,
+        version.answers,
+        version.links,
+        version.review_by,
+    ) == (
+        content.title,
+        topic.pk if topic else None,
+        content.public_space,
+        list(content.questions),
+        dict(content.answers),
+        list(content.links),
+        content.review_by,
+    )
+
+
+def _new_version(
+    protocol: Protocol, content: ProtocolContent, topic, *, author, note: str
+) -> ProtocolVersion:
+    last = protocol.versions.aggregate(number=Max("number"))["number"] or 0
+    return ProtocolVersion.objects.create(
+        protocol=protocol,
+        number=last + 1,
+        title=content.title,
+        topic=topic,
+        public_space=content.public_space,
+        questions=list(content.questions),
+        answers=dict(content.answers),
+        links=list(content.links),
+        review_by=content.review_by,
+        author=author,
+        note=note[:300],
+    )
+
+
+def content_of(protocol: Protocol, version: ProtocolVersion | None = None) -> ProtocolContent:
+    version = version or protocol.current
+    return ProtocolContent(
+        key=protocol.key,
+        title=version.title,
+        department=protocol.department.slug,
+        answers=dict(version.answers),
+        topic=version.topic.slug if version.topic else "",
+        public_space=version.public_space,
+        questions=list(version.questions),
+        links=list(version.links),
+        review_by=version.review_by,
+    )
+
+
+@transaction.atomic
+def restore_version(*, protocol_id: int, number: int, author) -> ProtocolVersion:
+    """Make an old version current again, as a new version: the history is never rewritten."""
+    protocol = Protocol.objects.select_for_update().select_related("department").get(pk=protocol_id)
+    old = protocol.versions.select_related("topic").get(number=number)
+    if protocol.current_id == old.pk:
+        raise ProtocolError(_("This is already the current version."))
+    protocol.current = _new_version(
+        protocol,
+        content_of(protocol, old),
+        old.topic,
+        author=author,
+        note=_("restored version %(n)d") % {"n": number},
+    )
+    protocol.save(update_fields=["current"])
+    return protocol.current
+
+
+@transaction.atomic
+def set_status(*, protocol_id: int, status: str) -> Protocol:
+    protocol = Protocol.objects.select_for_update().get(pk=protocol_id)
+    if protocol.status != status:
+        check_transition(protocol.status, status)
+        protocol.status = status
+        protocol.save(update_fields=["status"])
+    return protocol
+
+
+@transaction.atomic
+def import_protocols(
+    items: list[ProtocolContent], *, create_departments: bool = False, status: str = Status.PUBLISHED
+) -> ImportResult:
+    """Save every item, or none: a file is imported whole. New protocols get `status`."""
+    result = ImportResult()
+    for content in items:
+        existed = Protocol.objects.filter(key=content.key).exists()
+        _protocol, changed = save_protocol(
+            content, status=status, create_departments=create_departments, note=_("imported")
+        )
+        bucket = result.unchanged if not changed else result.changed if existed else result.created
+        bucket.append(content.key)
+    return result
+
+
+def render_answer(answers: dict[str, str], language: str, *, first_name: str = "") -> str:
+    """The answer in the resident's language (Dutch when there is none), with their name filled in."""
+    text = answers.get(language) or answers.get("nl") or next(iter(answers.values()), "")
+    if first_name:
+        return text.replace("{first_name}", first_name)
+    return text.replace(" {first_name}", "").replace("{first_name}", "")
