@@ -69,3 +69,37 @@ class ProtocolVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol.key} v{self.number}"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class ProtocolProposal(models.Model):
+    """A department's proposed change to one of its protocols (or a new one), for an editor to decide."""
+
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="protocol_proposals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The whole proposed content, in the fields of the YAML format (see protocols.services.ProtocolContent).
+    content = models.JSONField()
+    note = models.CharField(_("why"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.content.get('key', '?')} ({self.get_status_display()})"

@@ -1,15 +1,16 @@
 """Everything that changes protocols. Each function is one transaction; callers check roles first."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalations.models import Department
 from inbox.models import Topic
-from protocols.models import Protocol, ProtocolVersion
+from protocols.models import ProposalStatus, Protocol, ProtocolProposal, ProtocolVersion
 from protocols.workflow import Status, check_transition
 
 REQUIRED_LANGUAGES = ("nl", "en")
@@ -190,3 +191,78 @@ def render_answer(answers: dict[str, str], language: str, *, first_name: str = "
     if first_name:
         return text.replace("{first_name}", first_name)
     return text.replace(" {first_name}", "").replace("{first_name}", "")
+
+
+def content_to_json(content: ProtocolContent) -> dict:
+    data = asdict(content)
+    data["review_by"] = content.review_by.isoformat() if content.review_by else None
+    return data
+
+
+def content_from_json(data: dict) -> ProtocolContent:
+    review_by = data.get("review_by")
+    return ProtocolContent(**{**data, "review_by": date.fromisoformat(review_by) if review_by else None})
+
+
+@transaction.atomic
+def propose(*, author, content: ProtocolContent, note: str = "") -> ProtocolProposal:
+    """A department member proposes a change to one of their department's protocols, or a new one."""
+    protocol = Protocol.objects.filter(key=content.key).select_related("department").first()
+    department = (
+        protocol.department if protocol else Department.objects.filter(slug=content.department).first()
+    )
+    if author.department_id is None or department is None or department.pk != author.department_id:
+        raise ProtocolError(_("You can only propose changes to your own department's protocols."))
+    if content.department != department.slug:
+        raise ProtocolError(_("A proposal cannot move a protocol to another department."))
+    errors = problems(content)
+    if errors:
+        raise ProtocolError("; ".join(errors))
+    return ProtocolProposal.objects.create(
+        protocol=protocol,
+        department=department,
+        author=author,
+        content=content_to_json(content),
+        note=note[:500],
+    )
+
+
+@transaction.atomic
+def accept_proposal(*, editor, proposal_id: int, status: str = Status.IN_REVIEW) -> Protocol:
+    """The proposal becomes the protocol's new version (a new protocol starts `in review`)."""
+    proposal = _open_proposal(proposal_id)
+    author = proposal.author.display_name if proposal.author else ""
+    protocol, _changed = save_protocol(
+        content_from_json(proposal.content),
+        author=editor,
+        note=_("proposed by %(name)s") % {"name": author},
+        status=status,
+    )
+    _decide(proposal, editor, ProposalStatus.ACCEPTED)
+    proposal.protocol = protocol
+    proposal.save(update_fields=["protocol"])
+    return protocol
+
+
+@transaction.atomic
+def reject_proposal(*, editor, proposal_id: int, reason: str) -> ProtocolProposal:
+    if not reason.strip():
+        raise ProtocolError(_("Say why, so the department knows."))
+    proposal = _open_proposal(proposal_id)
+    _decide(proposal, editor, ProposalStatus.REJECTED, reason)
+    return proposal
+
+
+def _open_proposal(proposal_id: int) -> ProtocolProposal:
+    proposal = ProtocolProposal.objects.select_for_update().select_related("author").get(pk=proposal_id)
+    if proposal.status != ProposalStatus.OPEN:
+        raise ProtocolError(_("This proposal has already been decided."))
+    return proposal
+
+
+def _decide(proposal: ProtocolProposal, editor, status: str, note: str = "") -> None:
+    proposal.status = status
+    proposal.decided_by = editor
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note[:500]
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

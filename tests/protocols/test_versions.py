@@ -88,3 +88,32 @@ def test_an_unknown_topic_is_refused(protocol):
 )
 def test_answers_are_rendered_in_the_residents_language_with_their_name(protocol, language, name, expected):
     assert render_answer(protocol.current.answers, language, first_name=name) == expected
+
+
+def test_a_department_proposes_for_its_own_protocols_only(protocol, dirk, erik, db):
+    Department.objects.get_or_create(slug="parking", defaults={"name": "Parkeren"})
+    change = ProtocolContent(**{**services.content_of(protocol).__dict__, "title": "Grofvuil laten ophalen"})
+    proposal = services.propose(author=dirk, content=change, note="De titel is duidelijker zo.")
+    foreign = ProtocolContent(
+        key="vergunning", title="V", department="parking", answers={"nl": "a", "en": "b"}
+    )
+    with pytest.raises(ProtocolError):
+        services.propose(author=dirk, content=foreign)
+    moved = ProtocolContent(**{**change.__dict__, "department": "parking"})
+    with pytest.raises(ProtocolError):
+        services.propose(author=dirk, content=moved)
+    accepted = services.accept_proposal(editor=erik, proposal_id=proposal.pk)
+    assert accepted.current.title == "Grofvuil laten ophalen"
+    assert accepted.current.number == 2
+    with pytest.raises(ProtocolError):
+        services.reject_proposal(editor=erik, proposal_id=proposal.pk, reason="te laat")
+
+
+def test_a_rejection_says_why(protocol, dirk, erik):
+    proposal = services.propose(author=dirk, content=services.content_of(protocol))
+    with pytest.raises(ProtocolError):
+        services.reject_proposal(editor=erik, proposal_id=proposal.pk, reason=" ")
+    rejected = services.reject_proposal(editor=erik, proposal_id=proposal.pk, reason="Staat al zo.")
+    assert rejected.status == "rejected"
+    protocol.refresh_from_db()
+    assert protocol.current.number == 1
