@@ -16,6 +16,7 @@ urlpatterns = [
     path("channels/", include("channels.health_urls")),
     path("simulator/", include("channels.simulator_urls")),
     path("api/v1/", include("inbox.api_urls")),
+    path("api/v1/protocols/", include("protocols.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,174 @@
+"""Suggestion quality and speed, on the labelled set in bench/data/.
+
+Usage: python bench/suggest.py [--split dev|test|both] [--tune]
+Uses BENCH_DATABASE_URL (default: a SQLite file under var/) so it never touches your data.
+
+Prints, per split: top-1 and top-3 accuracy on messages a protocol answers, how often "nothing fits"
+is right for messages no protocol answers, and wrong "nothing fits" on answerable ones; then p50/p95
+of POST /api/v1/protocols/suggest/ with the set's protocols and with 1,000. `--tune` searches the
+weights and threshold on the dev split only: the test split is held out and never tuned on.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+sys.path.insert(0, str(ROOT))
+(ROOT / "var").mkdir(exist_ok=True)
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_suggest.sqlite3'}"
+)
+os.environ.setdefault("DEBUG", "true")
+os.environ["ALLOWED_HOSTS"] = "testserver"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webcare.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from accounts.services import provision_user  # noqa: E402
+from protocols import suggest as engine  # noqa: E402
+from protocols.models import Protocol, ProtocolVersion  # noqa: E402
+from protocols.workflow import Status  # noqa: E402
+
+FILLER_KEY = "filler-"
+
+
+def load_messages() -> list[dict]:
+    lines = (DATA / "suggest_messages.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def reset_protocols() -> None:
+    Protocol.objects.update(current=None)
+    ProtocolVersion.objects.all().delete()
+    Protocol.objects.all().delete()
+    call_command("import_protocols", DATA / "protocols.yaml", "--create-departments", verbosity=0)
+
+
+def add_fillers(total: int) -> None:
+    """Protocols about other things, so the index has `total`: same shape, different words."""
+    real = list(Protocol.objects.published().exclude(key__startswith=FILLER_KEY).select_related("current"))
+    have = Protocol.objects.published().count()
+    for number in range(total - have):
+        source = real[number % len(real)].current
+        protocol = Protocol.objects.create(
+            key=f"{FILLER_KEY}{number}", department=real[0].department, status=Status.PUBLISHED
+        )
+        suffix = f" (regeling {number}, wijk {number % 37})"
+        protocol.current = ProtocolVersion.objects.create(
+            protocol=protocol,
+            number=1,
+            title=f"Regeling {number}: {source.title.split()[-1]}",
+            questions=[f"Vraag over regeling {number} in wijk {number % 37}?", source.questions[-1] + suffix],
+            answers={lang: text + suffix for lang, text in source.answers.items()},
+        )
+        protocol.save(update_fields=["current"])
+
+
+def evaluate(messages: list[dict], index, threshold: float) -> dict:
+    answerable = [m for m in messages if m["expected"]]
+    unanswerable = [m for m in messages if not m["expected"]]
+    top1 = top3 = wrong_none = right_none = 0
+    for message in messages:
+        combined = engine.scores(message["text"], index)
+        order = [index.keys[i] for i in np.argsort(-combined)[:3] if combined[i] >= threshold]
+        if message["expected"]:
+            top1 += bool(order) and order[0] == message["expected"]
+            top3 += message["expected"] in order
+            wrong_none += not order
+        else:
+            right_none += not order
+    return {
+        "top1": top1 / max(1, len(answerable)),
+        "top3": top3 / max(1, len(answerable)),
+        "none_right": right_none / max(1, len(unanswerable)),
+        "none_wrong": wrong_none / max(1, len(answerable)),
+        "n": len(messages),
+    }
+
+
+def tune(messages: list[dict], index) -> None:
+    best = None
+    for words, grams in itertools.product([0.2, 0.3, 0.4, 0.5], [0.1, 0.2, 0.3]):
+        meaning = round(1 - words - grams, 2)
+        if meaning < 0.1:
+            continue
+        engine.WEIGHT_WORDS, engine.WEIGHT_GRAMS, engine.WEIGHT_MEANING = words, grams, meaning
+        for threshold in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45]:
+            result = evaluate(messages, index, threshold)
+            goal = result["top1"] + result["top3"] + result["none_right"] - result["none_wrong"]
+            if best is None or goal > best[0]:
+                best = (goal, words, grams, meaning, threshold, result)
+    _goal, words, grams, meaning, threshold, result = best
+    print(
+        f"best on dev: words {words}, grams {grams}, meaning {meaning}, threshold {threshold}: {fmt(result)}"
+    )
+
+
+def fmt(result: dict) -> str:
+    return (
+        f"top-1 {result['top1']:.1%}  top-3 {result['top3']:.1%}  "
+        f"'nothing fits' right {result['none_right']:.1%}  wrongly empty {result['none_wrong']:.1%}  "
+        f"({result['n']} messages)"
+    )
+
+
+def latency(messages: list[dict], client: APIClient, rounds: int = 200) -> tuple[float, float]:
+    client.post("/api/v1/protocols/suggest/", {"text": "warm up"}, format="json")
+    timings = []
+    for message in itertools.islice(itertools.cycle(messages), rounds):
+        begin = time.perf_counter()
+        response = client.post("/api/v1/protocols/suggest/", {"text": message["text"]}, format="json")
+        timings.append((time.perf_counter() - begin) * 1000)
+        assert response.status_code == 200, response.content
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
+    parser.add_argument("--tune", action="store_true")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    reset_protocols()
+    messages = load_messages()
+    index = engine._current_index()
+    print(f"suggestions: {len(index.keys)} protocols, {len(messages)} labelled messages")
+    if args.tune:
+        tune([m for m in messages if m["split"] == "dev"], index)
+        return
+    for split in ["dev", "test"] if args.split == "both" else [args.split]:
+        part = [m for m in messages if m["split"] == split]
+        print(f"  {split:4}: {fmt(evaluate(part, index, engine.THRESHOLD))}")
+    agent = User.objects.filter(username="bench-agent").first() or provision_user(
+        username="bench-agent",
+        role="agent",
+        password="bench-password-1",  # noqa: S106
+    )
+    client = APIClient()
+    client.force_authenticate(agent)
+    p50, p95 = latency(messages, client)
+    print(f"  suggest API with {len(index.keys)} protocols: p50 {p50:.1f} ms  p95 {p95:.1f} ms")
+    add_fillers(1000)
+    engine._current_index()
+    p50, p95 = latency(messages, client)
+    count = Protocol.objects.published().count()
+    print(f"  suggest API with {count} protocols: p50 {p50:.1f} ms  p95 {p95:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Suggestions: the right published protocol for how residents really write, or none."""
+
+import pytest
+
+from escalations.models import Department
+from protocols import services
+from protocols.services import ProtocolContent, save_protocol
+from protocols.suggest import suggest
+from protocols.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+PROTOCOLS = [
+    ProtocolContent(
+        key="grofvuil-ophalen",
+        title="Grofvuil laten ophalen",
+        department="waste",
+        topic="litter",
+        questions=[
+            "Hoe laat ik grofvuil ophalen?",
+            "Kan mijn oude bank worden opgehaald?",
+            "Can you pick up my old sofa?",
+        ],
+        answers={
+            "nl": "Hoi {first_name}, grofvuil halen we gratis op. Maak een afspraak op de website.",
+            "en": "Hi {first_name}, we collect bulky waste for free. Book a pickup on the website.",
+        },
+    ),
+    ProtocolContent(
+        key="lantaarnpaal-kapot",
+        title="Straatverlichting kapot melden",
+        department="public-space",
+        topic="lighting",
+        questions=[
+            "De lantaarnpaal in mijn straat is kapot",
+            "Straatlamp doet het niet",
+            "The street light is broken",
+        ],
+        answers={
+            "nl": "Dank voor je melding van de kapotte lamp. We repareren hem binnen vijf werkdagen.",
+            "en": "Thanks for reporting the broken street light. We repair it within five working days.",
+        },
+    ),
+    ProtocolContent(
+        key="paspoort-aanvragen",
+        title="Paspoort of ID-kaart aanvragen",
+        department="civil-affairs",
+        topic="travel_documents",
+        questions=[
+            "Hoe vraag ik een nieuw paspoort aan?",
+            "Mijn ID-kaart verloopt, wat moet ik doen?",
+            "How do I renew my passport?",
+        ],
+        answers={
+            "nl": "Een paspoort vraag je aan op het stadhuis. Maak eerst een afspraak.",
+            "en": "You apply for a passport at city hall. Make an appointment first.",
+        },
+    ),
+]
+
+
+@pytest.fixture
+def published(db):
+    for slug in ("waste", "public-space", "civil-affairs"):
+        Department.objects.get_or_create(slug=slug, defaults={"name": slug})
+    for content in PROTOCOLS:
+        protocol, _ = save_protocol(content, status=Status.PUBLISHED)
+    return protocol
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wanneer wordt mijn grofvuil opgehaald? Ik heb een oude kast.", "grofvuil-ophalen"),
+        ("wnr kunnen jullie ff mn oude bank ophalen", "grofvuil-ophalen"),  # informal WhatsApp Dutch
+        ("grofvuul ophalen hoe doe ik dat", "grofvuil-ophalen"),  # a typo
+        ("de lantaarn paal voor mijn deur brandt niet meer", "lantaarnpaal-kapot"),  # a split compound
+        ("@GemeenteDemo straatverlichting Dorpsstraat al dagen uit #donker", "lantaarnpaal-kapot"),
+        ("Hi, my passport expires next month, how can I get a new one?", "paspoort-aanvragen"),  # English
+    ],
+)
+def test_the_right_protocol_comes_first(published, text, expected):
+    assert suggest(text).results[0].key == expected
+
+
+def test_the_answer_is_in_the_residents_language_with_their_name(published):
+    english = suggest("Can you pick up my old sofa please?", first_name="James")
+    assert english.language == "en"
+    assert english.results[0].answer.startswith("Hi James, we collect bulky waste")
+    dutch = suggest("Kunnen jullie mijn oude bank ophalen?")
+    assert dutch.results[0].answer.startswith("Hoi, grofvuil halen we gratis op")
+
+
+def test_nothing_fits_is_said_instead_of_noise(published):
+    assert suggest("Wie wint er zaterdag, Ajax of Feyenoord?").results == []
+    assert suggest("").results == []
+
+
+def test_only_published_protocols_are_suggested(published):
+    services.set_status(protocol_id=published.pk, status=Status.RETIRED)  # the passport protocol
+    results = suggest("How do I renew my passport?").results
+    assert "paspoort-aanvragen" not in [r.key for r in results]
+
+
+def test_a_new_version_is_suggested_at_once(published):
+    content = services.content_of(published)
+    save_protocol(
+        ProtocolContent(**{**content.__dict__, "answers": {"nl": "Nieuw antwoord.", "en": "New answer."}})
+    )
+    assert suggest("Hoe vraag ik een paspoort aan?").results[0].answer == "Nieuw antwoord."
+
+
+def test_the_suggest_api(client, eva, published, dirk):
+    client.force_login(eva)
+    response = client.post(
+        "/api/v1/protocols/suggest/",
+        {"text": "de straatlamp is kapot", "channel": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["language"] == "nl"
+    assert body["results"][0]["key"] == "lantaarnpaal-kapot"
+    assert set(body["results"][0]) == {"key", "title", "score", "answer"}
+    assert [r["score"] for r in body["results"]] == sorted(
+        (r["score"] for r in body["results"]), reverse=True
+    )
+    nothing = client.post(
+        "/api/v1/protocols/suggest/", {"text": "Ajax Feyenoord"}, content_type="application/json"
+    )
+    assert nothing.json()["results"] == []
+    assert client.post("/api/v1/protocols/suggest/", {}, content_type="application/json").status_code == 400
+    client.force_login(dirk)
+    assert (
+        client.post("/api/v1/protocols/suggest/", {"text": "x"}, content_type="application/json").status_code
+        == 403
+    )
