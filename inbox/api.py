@@ -83,6 +83,8 @@ class ConversationReply(APIView):
                 text=payload.validated_data["text"],
                 template_id=payload.validated_data["template"],
                 private=payload.validated_data["private"],
+                protocol_key=payload.validated_data["protocol"],
+                protocol_answer=payload.validated_data["protocol_answer"],
             )
         except (services.InboxError, InvalidTransition) as error:
             return _refusal(error)

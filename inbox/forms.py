@@ -55,6 +55,9 @@ class ReplyForm(forms.Form):
         MessageTemplate.objects.filter(is_active=True), label=_("Approved template"), required=False
     )
     private = forms.BooleanField(label=_("Reply privately (direct message)"), required=False)
+    # Set when the agent starts from a suggested protocol (see protocols.suggestion_views).
+    protocol = forms.SlugField(required=False, widget=forms.HiddenInput)
+    protocol_answer = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
 
     def clean(self):
         data = super().clean()

@@ -298,6 +298,9 @@ class Message(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     # Why the platform refused, in words for the agent.
     delivery_error = models.CharField(max_length=300, blank=True)
+    # The protocol an answer came from, and whether the agent changed its text (None: not known).
+    protocol_key = models.CharField(max_length=100, blank=True, db_index=True)
+    protocol_edited = models.BooleanField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 

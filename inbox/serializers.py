@@ -52,6 +52,8 @@ class MessageSerializer(serializers.ModelSerializer):
             "delivery_error",
             "scheduled_for",
             "send_options",
+            "protocol_key",
+            "protocol_edited",
             "author",
             "language",
             "created_at",
@@ -94,6 +96,16 @@ class ReplyInputSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text="Answer a Facebook or Instagram comment with a direct message (once).",
+    )
+    protocol = serializers.SlugField(
+        required=False, default="", help_text="The key of the protocol the answer came from, if any."
+    )
+    protocol_answer = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        trim_whitespace=False,
+        help_text="The protocol's suggested text, to record whether the answer was edited.",
     )
 
 

@@ -325,13 +325,21 @@ def signed(text: str, *, agent, is_public: bool) -> str:
 
 @transaction.atomic
 def reply(
-    *, agent, conversation_id: int, text: str = "", template_id: int | None = None, private: bool = False
+    *,
+    agent,
+    conversation_id: int,
+    text: str = "",
+    template_id: int | None = None,
+    private: bool = False,
+    protocol_key: str = "",
+    protocol_answer: str | None = None,
 ) -> Message:
     """Send the municipality's answer on the conversation's own channel and thread.
 
     Claims the conversation if nobody has it; refuses if another agent does, or if the platform's
     rules do not allow this reply now (see `inbox.reply_rules`). `private` answers a public comment
-    with a direct message, which Meta allows once per comment.
+    with a direct message, which Meta allows once per comment. `protocol_key` records the protocol
+    the answer came from; given the suggested `protocol_answer`, whether the agent edited it.
     """
     conversation = _locked(conversation_id)
     _claim_for(conversation, agent)
@@ -383,13 +391,17 @@ def reply(
         processed_at=now,
         send_options=options,
         scheduled_for=scheduled_for,
+        protocol_key=protocol_key[:100],
+        protocol_edited=None
+        if protocol_answer is None or not protocol_key
+        else text.strip() != protocol_answer.strip(),
     )
     conversation.first_response_at = conversation.first_response_at or now
     conversation.response_due = None
     conversation.last_message_at = now
     _set_status(conversation, Status.WAITING)
     conversation.save()
-    _record(conversation, EventKind.REPLIED, actor=agent)
+    _record(conversation, EventKind.REPLIED, actor=agent, detail=protocol_key)
     _queue_send(message, now)
     return message
 

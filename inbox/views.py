@@ -104,6 +104,10 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 template_id=template.pk if template else None,
                 private=form.cleaned_data["private"],
+                protocol_key=form.cleaned_data["protocol"],
+                protocol_answer=form.cleaned_data["protocol_answer"]
+                if form.cleaned_data["protocol"]
+                else None,
             )
         except (services.InboxError, InvalidTransition) as error:
             form.add_error("text", str(error))

@@ -135,3 +135,30 @@ def test_the_suggest_api(client, eva, published, dirk):
         client.post("/api/v1/protocols/suggest/", {"text": "x"}, content_type="application/json").status_code
         == 403
     )
+
+
+def test_a_reply_records_its_protocol_and_whether_it_was_edited(client, eva, published):
+    from inbox.models import Message
+    from tests.factories import conversation
+
+    client.force_login(eva)
+    talk = conversation("Kan mijn oude bank worden opgehaald?")
+    suggested = suggest("Kan mijn oude bank worden opgehaald?").results[0]
+    client.post(
+        f"/inbox/conversations/{talk.pk}/reply/",
+        {"text": suggested.answer, "protocol": suggested.key, "protocol_answer": suggested.answer},
+    )
+    as_is = Message.objects.get(direction="out")
+    assert (as_is.protocol_key, as_is.protocol_edited) == ("grofvuil-ophalen", False)
+    other = conversation("Straatlamp kapot")
+    response = client.post(
+        f"/api/v1/conversations/{other.pk}/reply/",
+        {
+            "text": "Dank! We komen morgen.",
+            "protocol": "lantaarnpaal-kapot",
+            "protocol_answer": "Dank voor je melding.",
+        },
+        content_type="application/json",
+    )
+    assert response.json()["protocol_edited"] is True
+    assert response.json()["protocol_key"] == "lantaarnpaal-kapot"
