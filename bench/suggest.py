@@ -158,6 +158,7 @@ def main() -> None:
         username="bench-agent",
         role="agent",
         password="bench-password-1",  # noqa: S106
+        team_slug="webcare",
     )
     client = APIClient()
     client.force_authenticate(agent)

@@ -3,6 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from accounts.services import provision_user
+from escalations.models import Department
+from protocols import services as protocol_services
+from protocols.services import ProtocolContent
+from protocols.workflow import Status
 from tests.factories import conversation
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +16,11 @@ ROLES = ["eva", "lotte", "ada", "dirk", "anna", "erik", None]  # None: not logge
 DESK = {"eva", "lotte", "ada"}
 LEADS = {"lotte", "ada"}
 ANYONE = DESK | {"dirk", "anna", "erik"}
+EDITORS = {"erik", "ada"}
+PROTOCOL_READERS = DESK | EDITORS | {"dirk"}  # dirk: the protocol below is his department's
 
-# method, url name, needs a conversation (c) or contact (k) id, who may
+# method, url name, needs a conversation (c), contact (k), message (m), attachment (a), protocol key (p),
+# protocol version (v) or protocol proposal (r), who may
 ENDPOINTS = [
     ("get", "inbox:queue", None, DESK),
     ("post", "inbox:next", None, DESK),
@@ -33,6 +41,17 @@ ENDPOINTS = [
     ("get", "channel_health:index", None, LEADS),
     ("get", "home", None, ANYONE),
     ("get", "admin:index", None, {"ada"}),
+    ("get", "protocols:list", None, PROTOCOL_READERS),
+    ("get", "protocols:detail", "p", PROTOCOL_READERS),
+    ("get", "protocols:new", None, EDITORS),
+    ("get", "protocols:edit", "p", EDITORS),
+    ("post", "protocols:status", "p", EDITORS),
+    ("post", "protocols:restore", "v", EDITORS),
+    ("get", "protocols:propose", "p", EDITORS | {"dirk"}),  # editors are sent on to the editor
+    ("get", "protocols:propose_new", None, EDITORS | {"dirk"}),
+    ("get", "protocols:proposals", None, EDITORS | {"dirk"}),
+    ("post", "protocols:accept", "r", EDITORS),
+    ("post", "protocols:reject", "r", EDITORS),
 ]
 API_ENDPOINTS = [
     ("get", "api-conversations", None, DESK),
@@ -46,7 +65,25 @@ API_ENDPOINTS = [
 ]
 
 
+def _protocol_with_a_proposal():
+    """A published protocol of the waste department (dirk's), with a proposal from that department."""
+    Department.objects.get_or_create(slug="waste", defaults={"name": "Afval"})
+    content = ProtocolContent(
+        key="grofvuil-ophalen",
+        title="Grofvuil laten ophalen",
+        department="waste",
+        answers={"nl": "Hoi {first_name}, maak een afspraak.", "en": "Hi {first_name}, book online."},
+    )
+    protocol, _changed = protocol_services.save_protocol(content, status=Status.PUBLISHED)
+    member = provision_user(username="wim", role="department", password="x", department_slug="waste")
+    return protocol_services.propose(author=member, content=content, note="Klopt het nog?")
+
+
 def _url(name, needs, found):
+    if needs in ("p", "v", "r"):
+        proposal = _protocol_with_a_proposal()
+        args = {"p": [proposal.protocol.key], "v": [proposal.protocol.key, 1], "r": [proposal.pk]}
+        return reverse(name, args=args[needs])
     if needs == "m":
         return reverse(name, args=[found.messages.first().pk])
     if needs == "a":

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from webcare.roles import INBOX_ROLES, LEAD_ROLES, has_role
+from webcare.roles import INBOX_ROLES, LEAD_ROLES, PROTOCOL_READERS, has_role
 
 
 def roles(request) -> dict:
@@ -10,6 +10,7 @@ def roles(request) -> dict:
     return {
         "can_use_inbox": can_use_inbox,
         "is_lead": has_role(user, LEAD_ROLES),
+        "can_read_protocols": has_role(user, PROTOCOL_READERS),
         # The demo's resident simulator (channels.simulator): never in production.
         "simulator_enabled": settings.DEMO_ENABLED and can_use_inbox,
     }

@@ -22,6 +22,10 @@ class Role(models.TextChoices):
 # The inbox holds residents' personal data: only the desk itself works in it.
 INBOX_ROLES = frozenset({Role.AGENT, Role.LEAD, Role.ADMIN})
 LEAD_ROLES = frozenset({Role.LEAD, Role.ADMIN})
+# Protocols: editors change them, a department proposes changes to its own, the desk reads the published.
+EDITOR_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
+PROPOSER_ROLES = frozenset({Role.DEPARTMENT})
+PROTOCOL_READERS = INBOX_ROLES | EDITOR_ROLES | PROPOSER_ROLES
 
 
 def has_role(user, roles: frozenset[str]) -> bool:

@@ -60,8 +60,33 @@
     });
   }
 
+  // A suggested protocol into the reply box, ready to adjust and send (Ctrl+Enter).
+  function useSuggestion(button) {
+    var reply = document.getElementById("reply-text");
+    if (!reply) return;
+    reply.value = button.dataset.answer;
+    document.getElementById("reply-protocol").value = button.dataset.protocol;
+    document.getElementById("reply-protocol-answer").value = button.dataset.answer;
+    reply.dispatchEvent(new Event("input"));
+    reply.focus();
+  }
+
+  function setupSuggestions() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest(".use-suggestion");
+      if (button) useSuggestion(button);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (localStorage.getItem(SHORTCUTS_OFF) === "1") return;
+      if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+      var button = document.querySelector('[data-suggestion="' + event.key + '"] .use-suggestion');
+      if (button) { event.preventDefault(); useSuggestion(button); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupCounter();
     setupShortcuts();
+    setupSuggestions();
   });
 })();

@@ -1,0 +1,31 @@
+"""The suggestions panel on a conversation: the protocols that answer the resident's latest message."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from inbox.access import get_conversation_for_user
+from inbox.models import Direction
+from protocols.suggest import suggest
+from webcare.roles import INBOX_ROLES, role_required
+
+
+@role_required(INBOX_ROLES)
+def suggestions(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = get_conversation_for_user(request.user, conversation_id)
+    latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id").first()
+    result = suggest(latest.text if latest else "", first_name=conversation.contact.first_name)
+    limit = conversation.reply_limit
+    suggestions = [
+        {"number": n, "suggestion": s, "too_long": len(s.answer) > limit}
+        for n, s in enumerate(result.results, start=1)
+    ]
+    return render(
+        request,
+        "protocols/_suggestions.html",
+        {
+            "conversation": conversation,
+            "suggestions": suggestions,
+            "language": result.language,
+            "limit": limit,
+        },
+    )

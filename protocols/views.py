@@ -1,0 +1,407 @@
+"""The protocol screens: editors manage protocols, a department proposes changes to its own, the desk reads.
+
+Who sees what is decided once, in `visible_protocols`; every view fetches through
+`get_protocol_for_user`. All changes go through protocols.services.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from escalations.models import Department
+from inbox.models import REPLY_LIMITS, Channel, Topic
+from protocols import services
+from protocols.forms import ProposalForm, ProtocolFilterForm, ProtocolForm, RejectForm, StatusForm
+from protocols.models import ProposalStatus, Protocol, ProtocolProposal, ProtocolQuerySet
+from protocols.services import ProtocolContent, ProtocolError
+from protocols.workflow import TRANSITIONS, InvalidTransition, Status
+from webcare.roles import (
+    EDITOR_ROLES,
+    INBOX_ROLES,
+    PROPOSER_ROLES,
+    PROTOCOL_READERS,
+    has_role,
+    role_required,
+)
+
+LIST_SIZE = 200
+PROPOSALS_SIZE = 100
+# The preview fills in a resident's name, so editors see the answer as it is sent.
+PREVIEW_FIRST_NAME = "Sanne"
+# Public replies carry the agent's initials (" ^EP", see inbox.services), which count against the limit.
+SIGNATURE_ALLOWANCE = len(" ^EP")
+
+
+# --- Who sees which protocols ---------------------------------------------------------------------
+
+
+def visible_protocols(user) -> ProtocolQuerySet:
+    """Editors see every protocol, a department its own, the desk only what may be suggested."""
+    protocols = Protocol.objects.filter(current__isnull=False)
+    if has_role(user, EDITOR_ROLES):
+        return protocols
+    if has_role(user, PROPOSER_ROLES):
+        return protocols.filter(department_id=user.department_id) if user.department_id else protocols.none()
+    if has_role(user, INBOX_ROLES):
+        return protocols.published()
+    return protocols.none()
+
+
+def get_protocol_for_user(user, key: str) -> Protocol:
+    try:
+        return visible_protocols(user).with_current().get(key=key)
+    except Protocol.DoesNotExist:
+        raise Http404 from None
+
+
+def _is_editor(request: HttpRequest) -> bool:
+    return has_role(request.user, EDITOR_ROLES)
+
+
+def _is_department_member(request: HttpRequest) -> bool:
+    return has_role(request.user, PROPOSER_ROLES)
+
+
+# --- Presentation: the answer per channel, and what a proposal changes -----------------------------
+
+
+@dataclass(frozen=True)
+class ChannelFit:
+    channel: str
+    public: bool
+    label: str
+    limit: int
+    length: int
+    extra: int  # counted on top of the text: the agent's initials on public replies
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+    @property
+    def over_message(self) -> str:
+        return _("Too long for %(channel)s") % {"channel": self.label}
+
+
+@dataclass(frozen=True)
+class AnswerPreview:
+    language: str
+    text: str
+    fits: list[ChannelFit]
+
+
+def _channel_label(channel: str, public: bool) -> str:
+    name = Channel(channel).label
+    if public:
+        return _("%(channel)s public reply") % {"channel": name}
+    return _("%(channel)s private message") % {"channel": name}
+
+
+def answer_preview(answers: dict[str, str], language: str) -> AnswerPreview:
+    """The answer as the resident reads it, and its length against each channel's reply limit."""
+    text = services.render_answer(answers, language, first_name=PREVIEW_FIRST_NAME) if answers else ""
+    fits = []
+    for (channel, public), limit in REPLY_LIMITS.items():
+        extra = SIGNATURE_ALLOWANCE if public else 0
+        length = len(text) + extra if text else 0
+        fits.append(ChannelFit(channel, public, _channel_label(channel, public), limit, length, extra))
+    return AnswerPreview(language, text, fits)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # "title", "answer_nl", ...: stable, unlike the translated label
+    label: str
+    old: str
+    new: str
+
+
+def _as_text(
+    content: ProtocolContent | None, topics: dict[str, str], departments: dict[str, str]
+) -> dict[str, tuple[str, str]]:
+    """Each field of the content as (label, text), the way the diff shows it."""
+    if content is None:
+        return {}
+    fields = {
+        "title": (_("Title"), content.title),
+        "department": (_("Department"), departments.get(content.department, content.department)),
+        "topic": (_("Topic"), topics.get(content.topic, content.topic)),
+        "public_space": (_("About the public space"), _("yes") if content.public_space else _("no")),
+        "questions": (_("Example questions"), "\n".join(content.questions)),
+    }
+    for language, text in sorted(content.answers.items(), key=lambda item: (item[0] != "nl", item[0])):
+        fields[f"answer_{language}"] = (_("Answer (%(language)s)") % {"language": language.upper()}, text)
+    fields["links"] = (_("Self-service links"), "\n".join(content.links))
+    fields["review_by"] = (_("Review by"), content.review_by.isoformat() if content.review_by else "")
+    return fields
+
+
+def proposal_changes(
+    proposal: ProtocolProposal, topics: dict[str, str], departments: dict[str, str]
+) -> list[Change]:
+    """Field by field, what accepting the proposal would change in the protocol's current content."""
+    current = services.content_of(proposal.protocol) if proposal.protocol else None
+    old = _as_text(current, topics, departments)
+    new = _as_text(services.content_from_json(proposal.content), topics, departments)
+    changes = []
+    for field in dict.fromkeys([*old, *new]):
+        label, old_text = old.get(field, ("", ""))
+        new_label, new_text = new.get(field, ("", ""))
+        if old_text != new_text:
+            changes.append(Change(field, label or new_label, old_text, new_text))
+    return changes
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+@role_required(PROTOCOL_READERS)
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    editor, member = _is_editor(request), _is_department_member(request)
+    form = ProtocolFilterForm(request.GET, show_department=not member, show_status=editor or member)
+    visible = visible_protocols(request.user)
+    protocols, total = [], 0
+    if form.is_valid():
+        found = form.apply(visible.with_current())
+        total = found.count()
+        protocols = list(found.order_by("current__title", "key")[:LIST_SIZE])
+    # One definition of stale (Protocol.objects.stale()), also for the badges on the rows.
+    stale_keys = set(visible.stale().filter(pk__in=[p.pk for p in protocols]).values_list("key", flat=True))
+    return render(
+        request,
+        "protocols/list.html",
+        {
+            "form": form,
+            "protocols": protocols,
+            "total": total,
+            "shown": len(protocols),
+            "stale_keys": stale_keys,
+            # Stale protocols are flagged to editors and to the department that owns them.
+            "stale_count": visible.stale().count() if editor or member else 0,
+            "open_proposals": ProtocolProposal.objects.filter(status=ProposalStatus.OPEN).count()
+            if editor
+            else 0,
+            "can_edit": editor,
+            "can_propose": member,
+        },
+    )
+
+
+@role_required(PROTOCOL_READERS)
+def protocol_detail(request: HttpRequest, key: str) -> HttpResponse:
+    protocol = get_protocol_for_user(request.user, key)
+    version = protocol.current
+    editor = _is_editor(request)
+    languages = sorted(version.answers, key=lambda language: (language != "nl", language != "en", language))
+    proposals = protocol.proposals.select_related("author", "decided_by")
+    if editor:
+        proposals = proposals.filter(status=ProposalStatus.OPEN)
+    elif not _is_department_member(request):
+        proposals = proposals.none()
+    return render(
+        request,
+        "protocols/detail.html",
+        {
+            "protocol": protocol,
+            "version": version,
+            "previews": [answer_preview(version.answers, language) for language in languages],
+            "versions": protocol.versions.select_related("author", "topic"),
+            "proposals": proposals[:20],
+            "is_stale": Protocol.objects.stale().filter(pk=protocol.pk).exists(),
+            "transitions": [status for status in Status if status in TRANSITIONS[protocol.status]]
+            if editor
+            else [],
+            "can_edit": editor,
+            "can_propose": _is_department_member(request),
+            "first_name": PREVIEW_FIRST_NAME,
+        },
+    )
+
+
+# --- Editing -------------------------------------------------------------------------------------
+
+
+def _form_context(form: ProtocolForm, protocol: Protocol | None, **extra) -> dict:
+    typed = form.answers_typed()
+    return {
+        "form": form,
+        "protocol": protocol,
+        "previews": {language: answer_preview({language: typed[language]}, language) for language in typed},
+        "first_name": PREVIEW_FIRST_NAME,
+        **extra,
+    }
+
+
+def _wants_preview(request: HttpRequest) -> bool:
+    """The "Preview" button: without JavaScript the editor sees the answers rendered without saving."""
+    return request.method == "POST" and "preview" in request.POST
+
+
+@role_required(EDITOR_ROLES)
+def protocol_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    protocol = get_protocol_for_user(request.user, key) if key else None
+    initial = ProtocolForm.initial_for(protocol, services.content_of(protocol) if protocol else None)
+    form = ProtocolForm(request.POST or None, initial=initial, protocol=protocol)
+    if request.method == "POST" and not _wants_preview(request) and form.is_valid():
+        try:
+            saved, changed = services.save_protocol(
+                form.content(), author=request.user, note=form.cleaned_data["note"]
+            )
+        except ProtocolError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(
+                    request, _("Saved as version %(number)d.") % {"number": saved.current.number}
+                )
+            else:
+                messages.info(request, _("Nothing changed, so there is no new version."))
+            return redirect("protocols:detail", key=saved.key)
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = _form_context(form, protocol, proposing=False)
+    return render(request, "protocols/edit.html", context, status=status)
+
+
+@require_POST
+@role_required(EDITOR_ROLES)
+def change_status(request: HttpRequest, key: str) -> HttpResponse:
+    protocol = get_protocol_for_user(request.user, key)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("protocols:detail", key=protocol.key)
+    new = Status(form.cleaned_data["status"])
+    try:
+        services.set_status(protocol_id=protocol.pk, status=new)
+    except InvalidTransition:
+        messages.error(
+            request,
+            _("A %(current)s protocol cannot become %(new)s.")
+            % {"current": protocol.get_status_display(), "new": new.label},
+        )
+    else:
+        messages.success(request, _("The protocol is now %(status)s.") % {"status": new.label})
+    return redirect("protocols:detail", key=protocol.key)
+
+
+@require_POST
+@role_required(EDITOR_ROLES)
+def restore_version(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    protocol = get_protocol_for_user(request.user, key)
+    get_object_or_404(protocol.versions, number=number)
+    try:
+        restored = services.restore_version(protocol_id=protocol.pk, number=number, author=request.user)
+    except ProtocolError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Version %(old)d is current again, as version %(new)d.")
+            % {"old": number, "new": restored.number},
+        )
+    return redirect("protocols:detail", key=protocol.key)
+
+
+# --- Proposals -----------------------------------------------------------------------------------
+
+
+@role_required(PROPOSER_ROLES | EDITOR_ROLES)
+def propose(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    if _is_editor(request):  # editors change protocols themselves
+        return redirect("protocols:edit", key=key) if key else redirect("protocols:new")
+    if request.user.department_id is None:
+        raise PermissionDenied
+    protocol = None
+    if key:
+        protocol = get_object_or_404(Protocol.objects.with_current().filter(current__isnull=False), key=key)
+        if protocol.department_id != request.user.department_id:
+            raise PermissionDenied
+    initial = ProposalForm.initial_for(protocol, services.content_of(protocol) if protocol else None)
+    initial.setdefault("department", request.user.department.slug)
+    form = ProposalForm(
+        request.POST or None,
+        initial=initial,
+        protocol=protocol,
+        departments=Department.objects.filter(pk=request.user.department_id),
+    )
+    if request.method == "POST" and not _wants_preview(request) and form.is_valid():
+        try:
+            services.propose(author=request.user, content=form.content(), note=form.cleaned_data["note"])
+        except ProtocolError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your proposal was sent to the protocol editors."))
+            return (
+                redirect("protocols:detail", key=protocol.key)
+                if protocol
+                else redirect("protocols:proposals")
+            )
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = _form_context(form, protocol, proposing=True)
+    return render(request, "protocols/edit.html", context, status=status)
+
+
+def _proposals_page(request: HttpRequest, reject_forms: dict | None = None, status: int = 200):
+    editor = _is_editor(request)
+    proposals = ProtocolProposal.objects.select_related(
+        "protocol__current__topic", "protocol__department", "department", "author", "decided_by"
+    )
+    if editor:
+        proposals = proposals.filter(status=ProposalStatus.OPEN)
+    else:  # a department follows its own proposals, decided ones included, to read the reasons
+        proposals = proposals.filter(department_id=request.user.department_id)
+    topics = dict(Topic.objects.values_list("slug", "name"))
+    departments = dict(Department.objects.values_list("slug", "name"))
+    reject_forms = reject_forms or {}
+    rows = [
+        (
+            proposal,
+            proposal_changes(proposal, topics, departments),
+            reject_forms.get(proposal.pk) or RejectForm(auto_id=f"id_reject_{proposal.pk}_%s"),
+        )
+        for proposal in proposals[:PROPOSALS_SIZE]
+    ]
+    context = {"rows": rows, "can_decide": editor}
+    return render(request, "protocols/proposals.html", context, status=status)
+
+
+@role_required(PROPOSER_ROLES | EDITOR_ROLES)
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    return _proposals_page(request)
+
+
+@require_POST
+@role_required(EDITOR_ROLES)
+def accept_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(ProtocolProposal, pk=pk)
+    try:
+        protocol = services.accept_proposal(editor=request.user, proposal_id=pk)
+    except ProtocolError as error:
+        messages.error(request, str(error))
+        return redirect("protocols:proposals")
+    messages.success(
+        request,
+        _("Proposal accepted: version %(number)d of the protocol.") % {"number": protocol.current.number},
+    )
+    return redirect("protocols:detail", key=protocol.key)
+
+
+@require_POST
+@role_required(EDITOR_ROLES)
+def reject_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(ProtocolProposal, pk=pk)
+    form = RejectForm(request.POST, auto_id=f"id_reject_{pk}_%s")
+    if not form.is_valid():
+        return _proposals_page(request, reject_forms={pk: form}, status=400)
+    try:
+        services.reject_proposal(editor=request.user, proposal_id=pk, reason=form.cleaned_data["reason"])
+    except ProtocolError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Proposal rejected; the department can read your reason."))
+    return redirect("protocols:proposals")

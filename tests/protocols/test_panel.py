@@ -1,0 +1,68 @@
+"""The suggestions panel on a conversation: top protocols ready to use, or an honest 'none fits'."""
+
+import pytest
+
+from inbox.models import Message
+from tests.factories import conversation
+from tests.protocols.test_suggest import published  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_panel_shows_the_best_protocols_for_the_latest_message(client, eva, published):  # noqa: F811
+    talk = conversation("wnr kunnen jullie ff mn oude bank ophalen", sender_name="Sanne de Vries")
+    client.force_login(eva)
+    page = client.get(f"/suggestions/{talk.pk}/").content.decode()
+    assert "Grofvuil laten ophalen" in page
+    assert 'data-answer="Hoi Sanne, grofvuil halen we gratis op.' in page
+    assert 'name="protocol" value="grofvuil-ophalen"' in page
+
+
+def test_send_as_is_records_the_protocol(client, eva, published):  # noqa: F811
+    talk = conversation("De straatlamp doet het niet", sender_name="Sanne de Vries")
+    client.force_login(eva)
+    page = client.get(f"/suggestions/{talk.pk}/").content.decode()
+    answer = page.split('name="text" value="')[1].split('"')[0]
+    client.post(
+        f"/inbox/conversations/{talk.pk}/reply/",
+        {"text": answer, "protocol": "lantaarnpaal-kapot", "protocol_answer": answer},
+    )
+    sent = Message.objects.get(direction="out")
+    assert (sent.protocol_key, sent.protocol_edited) == ("lantaarnpaal-kapot", False)
+
+
+def test_when_nothing_fits_the_panel_says_so(client, eva, published):  # noqa: F811
+    talk = conversation("Wie wint er zaterdag, Ajax of Feyenoord?")
+    client.force_login(eva)
+    assert 'id="no-suggestion"' in client.get(f"/suggestions/{talk.pk}/").content.decode()
+
+
+def test_a_suggestion_too_long_for_a_public_x_reply_is_flagged(client, eva, published):  # noqa: F811
+    from protocols.services import ProtocolContent, save_protocol
+    from protocols.workflow import Status
+
+    long_answer = "Een hondenpoepbak plaatsen we op verzoek van de buurt. " * 6
+    save_protocol(
+        ProtocolContent(
+            key="hondenpoepbak",
+            title="Hondenpoepbak plaatsen",
+            department="waste",
+            questions=["Kan er een hondenpoepbak in ons park komen?"],
+            answers={"nl": long_answer, "en": long_answer},
+        ),
+        status=Status.PUBLISHED,
+    )
+    public = conversation(
+        "kan er een hondenpoepbak in het park", channel="x", is_public=True, thread_key="t1"
+    )
+    private = conversation("kan er een hondenpoepbak in het park", channel="whatsapp")
+    client.force_login(eva)
+    assert "280" in client.get(f"/suggestions/{public.pk}/").content.decode()
+    assert "shorten it" not in client.get(f"/suggestions/{private.pk}/").content.decode()
+
+
+def test_the_panel_is_for_the_desk_only(client, dirk, erik, published):  # noqa: F811
+    talk = conversation("de straatlamp is kapot")
+    for outsider in (dirk, erik):
+        client.force_login(outsider)
+        assert client.get(f"/suggestions/{talk.pk}/").status_code == 403
