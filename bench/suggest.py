@@ -102,20 +102,19 @@ def evaluate(messages: list[dict], index, threshold: float) -> dict:
 
 def tune(messages: list[dict], index) -> None:
     best = None
-    for words, grams in itertools.product([0.2, 0.3, 0.4, 0.5], [0.1, 0.2, 0.3]):
-        meaning = round(1 - words - grams, 2)
-        if meaning < 0.1:
+    for grams, meaning in itertools.product([0.3, 0.4, 0.5, 0.6], [0.2, 0.25, 0.3, 0.35]):
+        passage = round(1 - grams - meaning, 2)
+        if passage < 0.1:
             continue
-        engine.WEIGHT_WORDS, engine.WEIGHT_GRAMS, engine.WEIGHT_MEANING = words, grams, meaning
-        for threshold in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45]:
+        engine.WEIGHT_GRAMS, engine.WEIGHT_MEANING, engine.WEIGHT_PASSAGE = grams, meaning, passage
+        for threshold in np.arange(0.1, 0.6, 0.02).round(2):
             result = evaluate(messages, index, threshold)
-            goal = result["top1"] + result["top3"] + result["none_right"] - result["none_wrong"]
+            goal = result["top1"] + result["top3"] + 0.5 * result["none_right"] - result["none_wrong"]
             if best is None or goal > best[0]:
-                best = (goal, words, grams, meaning, threshold, result)
-    _goal, words, grams, meaning, threshold, result = best
-    print(
-        f"best on dev: words {words}, grams {grams}, meaning {meaning}, threshold {threshold}: {fmt(result)}"
-    )
+                best = (goal, grams, meaning, passage, threshold, result)
+    _goal, grams, meaning, passage, threshold, result = best
+    weights = f"grams {grams}, meaning {meaning}, passage {passage}, threshold {threshold}"
+    print(f"best on dev: {weights}: {fmt(result)}")
 
 
 def fmt(result: dict) -> str:

