@@ -1,14 +1,14 @@
 """The protocol screens: editors manage protocols, a department proposes changes to its own, the desk reads.
 
-Who sees what is decided once, in `visible_protocols`; every view fetches through
-`get_protocol_for_user`. All changes go through protocols.services.
+Who sees what is decided once, in protocols.access; every view fetches through it. All changes go
+through protocols.services.
 """
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 from escalations.models import Department
 from inbox.models import REPLY_LIMITS, Channel, Topic
 from protocols import services
+from protocols.access import get_protocol_for_user, visible_protocols
 from protocols.forms import ProposalForm, ProtocolFilterForm, ProtocolForm, RejectForm, StatusForm
-from protocols.models import ProposalStatus, Protocol, ProtocolProposal, ProtocolQuerySet
+from protocols.models import ProposalStatus, Protocol, ProtocolProposal
 from protocols.services import ProtocolContent, ProtocolError
 from protocols.workflow import TRANSITIONS, InvalidTransition, Status
 from webcare.roles import (
     EDITOR_ROLES,
-    INBOX_ROLES,
     PROPOSER_ROLES,
     PROTOCOL_READERS,
     has_role,
@@ -35,28 +35,6 @@ PROPOSALS_SIZE = 100
 PREVIEW_FIRST_NAME = "Sanne"
 # Public replies carry the agent's initials (" ^EP", see inbox.services), which count against the limit.
 SIGNATURE_ALLOWANCE = len(" ^EP")
-
-
-# --- Who sees which protocols ---------------------------------------------------------------------
-
-
-def visible_protocols(user) -> ProtocolQuerySet:
-    """Editors see every protocol, a department its own, the desk only what may be suggested."""
-    protocols = Protocol.objects.filter(current__isnull=False)
-    if has_role(user, EDITOR_ROLES):
-        return protocols
-    if has_role(user, PROPOSER_ROLES):
-        return protocols.filter(department_id=user.department_id) if user.department_id else protocols.none()
-    if has_role(user, INBOX_ROLES):
-        return protocols.published()
-    return protocols.none()
-
-
-def get_protocol_for_user(user, key: str) -> Protocol:
-    try:
-        return visible_protocols(user).with_current().get(key=key)
-    except Protocol.DoesNotExist:
-        raise Http404 from None
 
 
 def _is_editor(request: HttpRequest) -> bool:
