@@ -21,6 +21,9 @@ def test_demo_has_every_channel_both_teams_urgent_overdue_and_a_two_channel_resi
     assert any(contact.identities.count() == 2 for contact in Contact.objects.filter(merged_into=None))
     for role in ("agent", "lead", "department", "account_manager", "editor", "admin"):
         assert role in out.getvalue()
+    from protocols.models import Protocol
+
+    assert Protocol.objects.published().count() >= 40  # suggestions to try on every conversation
     call_command("load_demo", stdout=io.StringIO())  # a second run adds nothing
     assert Conversation.objects.count() == conversations.count()
 

@@ -40,6 +40,8 @@ STAFF = [
 ]
 
 # channel, sender id, name, text, minutes ago, thread, public
+DEMO_PROTOCOLS = settings.BASE_DIR / "bench" / "data" / "protocols.yaml"
+
 # WhatsApp templates as a municipality would have them approved; the SIDs are the stand-in's.
 TEMPLATES = [
     (
@@ -211,6 +213,8 @@ class Command(BaseCommand):
             MessageTemplate.objects.get_or_create(
                 content_sid=content_sid, defaults={"name": name, "language": language, "text": text}
             )
+        # The protocols of the suggestion benchmark double as the demo's: a city's worth of answers.
+        call_command("import_protocols", DEMO_PROTOCOLS, "--create-departments", stdout=io.StringIO())
         Department.objects.filter(slug__in=["waste", "public-space"]).update(
             account_manager=User.objects.get(username="anna")
         )
