@@ -126,7 +126,7 @@ def test_an_invalid_file_is_refused_whole_with_line_precise_errors(tmp_path, dep
 
 def test_an_unknown_department_is_an_error_unless_asked_to_create_it(tmp_path, departments):
     text = GOOD.replace("department: public-space", "department: sports")
-    with pytest.raises(CommandError, match="line 16: unknown department 'sports'"):
+    with pytest.raises(CommandError, match="line 16: onbekende afdeling 'sports'"):
         call_command("import_protocols", write(tmp_path, text))
     assert not Protocol.objects.exists()
     call_command("import_protocols", write(tmp_path, text), "--create-departments")
@@ -137,7 +137,7 @@ def test_an_answer_is_needed_in_dutch_and_english(tmp_path, departments):
     text = GOOD.replace(
         "      en: Thanks for letting us know. We repair the light within five working days.\n", ""
     )
-    with pytest.raises(CommandError, match="line 16: an answer is missing for: en"):
+    with pytest.raises(CommandError, match="line 16: er ontbreekt een antwoord voor: en"):
         call_command("import_protocols", write(tmp_path, text))
 
 
