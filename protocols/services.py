@@ -76,7 +76,12 @@ def save_protocol(
         slug=content.department, defaults={"name": content.department.replace("-", " ").capitalize()}
     )
     topic = Topic.objects.filter(slug=content.topic).first() if content.topic else None
-    protocol = Protocol.objects.select_for_update().filter(key=content.key).select_related("current").first()
+    protocol = (
+        Protocol.objects.select_for_update(of=("self",))
+        .filter(key=content.key)
+        .select_related("current")
+        .first()
+    )
     if protocol and protocol.department_id == department.pk and _same(protocol.current, content, topic):
         return protocol, False
     if protocol is None:
@@ -144,7 +149,9 @@ def content_of(protocol: Protocol, version: ProtocolVersion | None = None) -> Pr
 @transaction.atomic
 def restore_version(*, protocol_id: int, number: int, author) -> ProtocolVersion:
     """Make an old version current again, as a new version: the history is never rewritten."""
-    protocol = Protocol.objects.select_for_update().select_related("department").get(pk=protocol_id)
+    protocol = (
+        Protocol.objects.select_for_update(of=("self",)).select_related("department").get(pk=protocol_id)
+    )
     old = protocol.versions.select_related("topic").get(number=number)
     if protocol.current_id == old.pk:
         raise ProtocolError(_("This is already the current version."))
@@ -254,7 +261,9 @@ def reject_proposal(*, editor, proposal_id: int, reason: str) -> ProtocolProposa
 
 
 def _open_proposal(proposal_id: int) -> ProtocolProposal:
-    proposal = ProtocolProposal.objects.select_for_update().select_related("author").get(pk=proposal_id)
+    proposal = (
+        ProtocolProposal.objects.select_for_update(of=("self",)).select_related("author").get(pk=proposal_id)
+    )
     if proposal.status != ProposalStatus.OPEN:
         raise ProtocolError(_("This proposal has already been decided."))
     return proposal
