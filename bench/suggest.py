@@ -12,26 +12,13 @@ weights and threshold on the dev split only: the test split is held out and neve
 import argparse
 import itertools
 import json
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchkit import setup_django
+
+ROOT = setup_django("bench_suggest.sqlite3")
 DATA = ROOT / "bench" / "data"
-sys.path.insert(0, str(ROOT))
-(ROOT / "var").mkdir(exist_ok=True)
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_suggest.sqlite3'}"
-)
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webcare.settings")
-
-import django  # noqa: E402
-
-django.setup()
 
 import numpy as np  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -13,33 +13,24 @@ import hashlib
 import hmac
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-(ROOT / "var").mkdir(exist_ok=True)
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+from benchkit import setup_django
+
+ROOT = setup_django(
+    "bench.sqlite3",
+    # With BENCH_REDIS_URL the queued work goes to that Redis (and is purged afterwards); without it to
+    # a port where nothing listens, as in a Redis outage: the publish fails at once, the sweeps do the work.
+    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:1/0"),
+    TWILIO_AUTH_TOKEN="bench-token",  # noqa: S106 (a made-up key for the bench)
+    PUBLIC_BASE_URL="https://webcare.example.nl",
 )
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver"
-# With BENCH_REDIS_URL the queued work goes to that Redis (and is purged afterwards); without it to a port
-# where nothing listens, as in a Redis outage: the publish fails at once and the sweeps do the work.
-os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:1/0")
-os.environ["TWILIO_AUTH_TOKEN"] = "bench-token"  # noqa: S105 (a made-up key for the bench)
-os.environ["PUBLIC_BASE_URL"] = "https://webcare.example.nl"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webcare.settings")
-
-import django  # noqa: E402
-
-django.setup()
 
 import logging  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from inbox.models import Message  # noqa: E402
@@ -89,7 +80,7 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
     elapsed = time.perf_counter() - started
     timings.sort()
-    vendor = django.db.connection.vendor
+    vendor = connection.vendor
     broker = "Redis" if "BENCH_REDIS_URL" in os.environ else "Redis down"
     if "BENCH_REDIS_URL" in os.environ:
         from webcare.celery import app
