@@ -1,6 +1,7 @@
 """The conversation's status flow, written down once."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,4 +32,7 @@ class InvalidTransition(Exception):
 
 def check_transition(current: str, new: str) -> None:
     if new not in TRANSITIONS[current]:
-        raise InvalidTransition(f"A {current} conversation cannot become {new}.")
+        raise InvalidTransition(
+            gettext("A conversation that is %(current)s cannot become %(new)s.")
+            % {"current": Status(current).label, "new": Status(new).label}
+        )

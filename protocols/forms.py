@@ -135,8 +135,9 @@ class ProtocolForm(forms.Form):
         required=False,
         help_text=_("A few words for the version history."),
     )
-    # The version the editor started from: saving over a newer one would silently undo a colleague's work.
-    based_on = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version the editor started from: saving over a newer one would silently undo a colleague's
+    # work. protocols.services checks it under the lock on the protocol (VersionConflict).
+    based_on = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -194,19 +195,6 @@ class ProtocolForm(forms.Form):
                     _("'%(link)s' is not a web address (https://...)."), params={"link": link}
                 ) from None
         return self.cleaned_data["links"]
-
-    def clean_based_on(self) -> int | None:
-        based_on = self.cleaned_data["based_on"]
-        current = self.protocol.current if self.protocol else None
-        if current is not None and based_on is not None and based_on != current.number:
-            raise ValidationError(
-                _(
-                    "Someone saved version %(number)d while you were editing. "
-                    "Open the protocol again to see their change."
-                ),
-                params={"number": current.number},
-            )
-        return based_on
 
     def answers_typed(self) -> dict[str, str]:
         """The answers as typed, valid or not: the preview shows them even when the form has errors."""

@@ -20,6 +20,17 @@ class ProtocolQuerySet(models.QuerySet):
             current__review_by__lt=today or timezone.localdate()
         )
 
+    def stale_unnotified(self, today: date | None = None) -> "ProtocolQuerySet":
+        """Stale, and nobody was told yet in this stale period.
+
+        A notification on or before the current review-by date belongs to an earlier period: the
+        date was moved on since, and has now passed again.
+        """
+        return self.stale(today).filter(
+            models.Q(stale_notified_on__isnull=True)
+            | models.Q(stale_notified_on__lte=models.F("current__review_by"))
+        )
+
     def with_current(self) -> "ProtocolQuerySet":
         return self.select_related("department", "current", "current__topic")
 
@@ -34,6 +45,9 @@ class Protocol(models.Model):
         "ProtocolVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When editors and the department were last told that the protocol is past its review date
+    # (protocols.notifications). A later review-by date starts a new stale period.
+    stale_notified_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = ProtocolQuerySet.as_manager()
 
@@ -86,6 +100,11 @@ class ProtocolProposal(models.Model):
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="protocol_proposals")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The protocol's current version when the proposal was made (None for a new protocol), so the
+    # editor sees when the protocol has moved on since.
+    base_version = models.ForeignKey(
+        ProtocolVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # The whole proposed content, in the fields of the YAML format (see protocols.services.ProtocolContent).
     content = models.JSONField()

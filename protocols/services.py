@@ -3,7 +3,7 @@
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,20 @@ REQUIRED_LANGUAGES = ("nl", "en")
 
 class ProtocolError(Exception):
     """A change the protocols refuse; the message is for the editor."""
+
+
+class VersionConflict(ProtocolError):
+    """Someone saved a newer version since the editor started; `current` is its number."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "Someone else saved a newer version (v%(number)s) while you were editing. Your text is "
+                "kept below; compare with the current version and save again."
+            )
+            % {"number": current}
+        )
 
 
 @dataclass(frozen=True)
@@ -63,11 +77,16 @@ def save_protocol(
     note: str = "",
     status: str = Status.DRAFT,
     create_departments: bool = False,
+    expected_version: int | None = None,
 ) -> tuple[Protocol, bool]:
     """Store `content` as the protocol's new current version; (protocol, whether anything changed).
 
     Saving the same content again changes nothing, so re-importing a file is harmless. `status` is
     the status of a protocol that did not exist yet; an existing one keeps its own.
+
+    `expected_version` is the number of the version the editor started from (0: a new protocol).
+    Under the lock on the protocol row, a different current version raises VersionConflict instead
+    of silently replacing a colleague's work. None (imports, accepted proposals) skips the check.
     """
     errors = problems(content, create_departments=create_departments)
     if errors:
@@ -82,14 +101,30 @@ def save_protocol(
         .select_related("current")
         .first()
     )
+    _check_version(protocol, expected_version)
     if protocol and protocol.department_id == department.pk and _same(protocol.current, content, topic):
         return protocol, False
     if protocol is None:
-        protocol = Protocol.objects.create(key=content.key, department=department, status=status)
+        try:
+            with transaction.atomic():  # two editors creating the same key at once: one wins
+                protocol = Protocol.objects.create(key=content.key, department=department, status=status)
+        except IntegrityError:
+            raise ProtocolError(_("A protocol with this key already exists.")) from None
     protocol.department = department
     protocol.current = _new_version(protocol, content, topic, author=author, note=note)
     protocol.save()
     return protocol, True
+
+
+def _check_version(protocol: Protocol | None, expected_version: int | None) -> None:
+    """Refuse a change started from another version than the current one; the caller holds the lock."""
+    if expected_version is None:
+        return
+    if expected_version == 0 and protocol is not None:
+        raise ProtocolError(_("A protocol with this key already exists."))
+    current = protocol.current.number if protocol is not None and protocol.current else 0
+    if current != expected_version:
+        raise VersionConflict(current)
 
 
 def _same(version: ProtocolVersion | None, content: ProtocolContent, topic: Topic | None) -> bool:
@@ -193,8 +228,10 @@ def import_protocols(
 
 
 def render_answer(answers: dict[str, str], language: str, *, first_name: str = "") -> str:
-    """The answer in the resident's language (Dutch when there is none), with their name filled in."""
-    text = answers.get(language) or answers.get("nl") or next(iter(answers.values()), "")
+    """The answer in the resident's language, with their name filled in. Without an answer in their
+    language, someone who does not write Dutch gets English (expats read it far more often)."""
+    fallbacks = (language, "nl") if language == "nl" else (language, "en", "nl")
+    text = next((answers[lang] for lang in fallbacks if answers.get(lang)), next(iter(answers.values()), ""))
     if first_name:
         return text.replace("{first_name}", first_name)
     return text.replace(" {first_name}", "").replace("{first_name}", "")
@@ -212,9 +249,21 @@ def content_from_json(data: dict) -> ProtocolContent:
 
 
 @transaction.atomic
-def propose(*, author, content: ProtocolContent, note: str = "") -> ProtocolProposal:
-    """A department member proposes a change to one of their department's protocols, or a new one."""
-    protocol = Protocol.objects.filter(key=content.key).select_related("department").first()
+def propose(
+    *, author, content: ProtocolContent, note: str = "", expected_version: int | None = None
+) -> ProtocolProposal:
+    """A department member proposes a change to one of their department's protocols, or a new one.
+
+    The proposal records the protocol's current version as its base, so the editor who decides sees
+    when the protocol has moved on since. `expected_version` works as in save_protocol: a proposal
+    started from an older version is refused (VersionConflict), under the lock on the protocol row.
+    """
+    protocol = (
+        Protocol.objects.select_for_update(of=("self",))
+        .filter(key=content.key)
+        .select_related("department", "current")
+        .first()
+    )
     department = (
         protocol.department if protocol else Department.objects.filter(slug=content.department).first()
     )
@@ -225,8 +274,11 @@ def propose(*, author, content: ProtocolContent, note: str = "") -> ProtocolProp
     errors = problems(content)
     if errors:
         raise ProtocolError("; ".join(errors))
+    if protocol is not None:  # a new protocol's proposal has nothing to be out of date with
+        _check_version(protocol, expected_version)
     return ProtocolProposal.objects.create(
         protocol=protocol,
+        base_version=protocol.current if protocol else None,
         department=department,
         author=author,
         content=content_to_json(content),

@@ -19,7 +19,7 @@ from protocols import services
 from protocols.access import get_protocol_for_user, visible_protocols
 from protocols.forms import ProposalForm, ProtocolFilterForm, ProtocolForm, RejectForm, StatusForm
 from protocols.models import ProposalStatus, Protocol, ProtocolProposal
-from protocols.services import ProtocolContent, ProtocolError
+from protocols.services import ProtocolContent, ProtocolError, VersionConflict
 from protocols.workflow import TRANSITIONS, InvalidTransition, Status
 from webcare.roles import (
     EDITOR_ROLES,
@@ -124,8 +124,18 @@ def proposal_changes(
 ) -> list[Change]:
     """Field by field, what accepting the proposal would change in the protocol's current content."""
     current = services.content_of(proposal.protocol) if proposal.protocol else None
-    old = _as_text(current, topics, departments)
-    new = _as_text(services.content_from_json(proposal.content), topics, departments)
+    return content_changes(current, services.content_from_json(proposal.content), topics, departments)
+
+
+def content_changes(
+    before: ProtocolContent | None,
+    after: ProtocolContent,
+    topics: dict[str, str],
+    departments: dict[str, str],
+) -> list[Change]:
+    """Field by field, where `after` differs from `before`."""
+    old = _as_text(before, topics, departments)
+    new = _as_text(after, topics, departments)
     changes = []
     for field in dict.fromkeys([*old, *new]):
         label, old_text = old.get(field, ("", ""))
@@ -220,16 +230,51 @@ def _wants_preview(request: HttpRequest) -> bool:
     return request.method == "POST" and "preview" in request.POST
 
 
+def _rebased(
+    form: ProtocolForm, protocol: Protocol, conflict: VersionConflict, **form_kwargs
+) -> tuple[ProtocolForm, list[Change]]:
+    """After a colleague saved a newer version: the editor's text again, now based on that version.
+
+    The editor's input stays exactly as posted; only the hidden version number moves on, so saving
+    again (after comparing) is a deliberate choice. Also returns where their text differs from the
+    current version, for the comparison.
+    """
+    protocol.refresh_from_db()
+    data = form.data.copy()
+    data[form.add_prefix("based_on")] = str(conflict.current)
+    rebased = type(form)(data, initial=form.initial, protocol=protocol, **form_kwargs)
+    changes = []
+    if rebased.is_valid():
+        topics = dict(Topic.objects.values_list("slug", "name"))
+        departments = dict(Department.objects.values_list("slug", "name"))
+        changes = content_changes(services.content_of(protocol), rebased.content(), topics, departments)
+    rebased.add_error(None, str(conflict))
+    return rebased, changes
+
+
+def _form_status(request: HttpRequest, form: ProtocolForm, conflict: list[Change] | None) -> int:
+    if conflict is not None:
+        return 409
+    return 400 if request.method == "POST" and form.errors else 200
+
+
 @role_required(EDITOR_ROLES)
 def protocol_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
     protocol = get_protocol_for_user(request.user, key) if key else None
     initial = ProtocolForm.initial_for(protocol, services.content_of(protocol) if protocol else None)
     form = ProtocolForm(request.POST or None, initial=initial, protocol=protocol)
+    conflict = None
     if request.method == "POST" and not _wants_preview(request) and form.is_valid():
         try:
             saved, changed = services.save_protocol(
-                form.content(), author=request.user, note=form.cleaned_data["note"]
+                form.content(),
+                author=request.user,
+                note=form.cleaned_data["note"],
+                # A new protocol starts from nothing (0): a colleague may have taken the key meanwhile.
+                expected_version=form.cleaned_data["based_on"] if protocol else 0,
             )
+        except VersionConflict as error:  # only an existing protocol can have a newer version
+            form, conflict = _rebased(form, protocol, error)
         except ProtocolError as error:
             form.add_error(None, str(error))
         else:
@@ -240,9 +285,8 @@ def protocol_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed, so there is no new version."))
             return redirect("protocols:detail", key=saved.key)
-    status = 400 if request.method == "POST" and form.errors else 200
-    context = _form_context(form, protocol, proposing=False)
-    return render(request, "protocols/edit.html", context, status=status)
+    context = _form_context(form, protocol, proposing=False, conflict=conflict)
+    return render(request, "protocols/edit.html", context, status=_form_status(request, form, conflict))
 
 
 @require_POST
@@ -256,12 +300,8 @@ def change_status(request: HttpRequest, key: str) -> HttpResponse:
     new = Status(form.cleaned_data["status"])
     try:
         services.set_status(protocol_id=protocol.pk, status=new)
-    except InvalidTransition:
-        messages.error(
-            request,
-            _("A %(current)s protocol cannot become %(new)s.")
-            % {"current": protocol.get_status_display(), "new": new.label},
-        )
+    except InvalidTransition as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, _("The protocol is now %(status)s.") % {"status": new.label})
     return redirect("protocols:detail", key=protocol.key)
@@ -301,15 +341,19 @@ def propose(request: HttpRequest, key: str | None = None) -> HttpResponse:
             raise PermissionDenied
     initial = ProposalForm.initial_for(protocol, services.content_of(protocol) if protocol else None)
     initial.setdefault("department", request.user.department.slug)
-    form = ProposalForm(
-        request.POST or None,
-        initial=initial,
-        protocol=protocol,
-        departments=Department.objects.filter(pk=request.user.department_id),
-    )
+    departments = Department.objects.filter(pk=request.user.department_id)
+    form = ProposalForm(request.POST or None, initial=initial, protocol=protocol, departments=departments)
+    conflict = None
     if request.method == "POST" and not _wants_preview(request) and form.is_valid():
         try:
-            services.propose(author=request.user, content=form.content(), note=form.cleaned_data["note"])
+            services.propose(
+                author=request.user,
+                content=form.content(),
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["based_on"] if protocol else None,
+            )
+        except VersionConflict as error:  # only an existing protocol can have a newer version
+            form, conflict = _rebased(form, protocol, error, departments=departments)
         except ProtocolError as error:
             form.add_error(None, str(error))
         else:
@@ -319,15 +363,19 @@ def propose(request: HttpRequest, key: str | None = None) -> HttpResponse:
                 if protocol
                 else redirect("protocols:proposals")
             )
-    status = 400 if request.method == "POST" and form.errors else 200
-    context = _form_context(form, protocol, proposing=True)
-    return render(request, "protocols/edit.html", context, status=status)
+    context = _form_context(form, protocol, proposing=True, conflict=conflict)
+    return render(request, "protocols/edit.html", context, status=_form_status(request, form, conflict))
 
 
 def _proposals_page(request: HttpRequest, reject_forms: dict | None = None, status: int = 200):
     editor = _is_editor(request)
     proposals = ProtocolProposal.objects.select_related(
-        "protocol__current__topic", "protocol__department", "department", "author", "decided_by"
+        "protocol__current__topic",
+        "protocol__department",
+        "base_version",
+        "department",
+        "author",
+        "decided_by",
     )
     if editor:
         proposals = proposals.filter(status=ProposalStatus.OPEN)

@@ -1,6 +1,7 @@
 """A protocol's publication status, written down once. Only published protocols are suggested."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,9 +21,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class InvalidTransition(Exception):
-    pass
+    """A status change the workflow does not allow; the message is for the editor."""
 
 
 def check_transition(current: str, new: str) -> None:
     if new not in TRANSITIONS[current]:
-        raise InvalidTransition(f"A {current} protocol cannot become {new}.")
+        raise InvalidTransition(
+            gettext("A %(current)s protocol cannot become %(new)s.")
+            % {"current": Status(current).label, "new": Status(new).label}
+        )

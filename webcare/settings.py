@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.catch_up",
         "schedule": crontab(minute="*/5"),
     },
+    # Before the working day starts: one digest per editor and department member (CELERY_TIMEZONE).
+    "notify-stale-protocols": {
+        "task": "protocols.notify_stale_protocols",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Platforms. Each channel is on when its credentials are set. The API base URLs default to the real

@@ -335,8 +335,9 @@ def test_an_edit_started_before_a_colleagues_save_is_refused(client, erik):
     )
     client.force_login(erik)
     response = client.post(reverse("protocols:edit", args=[protocol.key]), stale_form)
-    assert response.status_code == 400
-    assert "based_on" in response.context["form"].errors
+    assert response.status_code == 409
+    assert "(v2)" in str(response.context["form"].non_field_errors())
+    assert response.context["form"]["title"].value() == "Mijn titel"  # their text is kept
     protocol.refresh_from_db()
     assert protocol.current.title == "Titel van een collega"
 
