@@ -70,8 +70,7 @@ def evaluate(messages: list[dict], index, threshold: float) -> dict:
     unanswerable = [m for m in messages if not m["expected"]]
     top1 = top3 = wrong_none = right_none = 0
     for message in messages:
-        combined = engine.scores(message["text"], index)
-        order = [index.keys[i] for i in np.argsort(-combined)[:3] if combined[i] >= threshold]
+        order = [index.keys[i] for i, _score in engine.ranked(message["text"], index, threshold=threshold)]
         if message["expected"]:
             top1 += bool(order) and order[0] == message["expected"]
             top3 += message["expected"] in order
@@ -112,7 +111,7 @@ def fmt(result: dict) -> str:
     )
 
 
-def latency(messages: list[dict], client: APIClient, rounds: int = 200) -> tuple[float, float]:
+def latency(messages: list[dict], client: APIClient, rounds: int = 500) -> tuple[float, float]:
     client.post("/api/v1/protocols/suggest/", {"text": "warm up"}, format="json")
     timings = []
     for message in itertools.islice(itertools.cycle(messages), rounds):

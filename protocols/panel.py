@@ -13,19 +13,19 @@ from webcare.roles import INBOX_ROLES, role_required
 def suggestions(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = get_conversation_for_user(request.user, conversation_id)
     latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id").first()
-    result = suggest(latest.text if latest else "", first_name=conversation.contact.first_name)
-    limit = conversation.reply_limit
-    suggestions = [
-        {"number": n, "suggestion": s, "too_long": len(s.answer) > limit}
-        for n, s in enumerate(result.results, start=1)
-    ]
+    result = suggest(
+        latest.text if latest else "",
+        first_name=conversation.contact.first_name,
+        channel=conversation.channel,
+        public=conversation.is_public,
+    )
     return render(
         request,
         "protocols/_suggestions.html",
         {
             "conversation": conversation,
-            "suggestions": suggestions,
-            "language": result.language,
-            "limit": limit,
+            "suggestions": list(enumerate(result.results, start=1)),
+            "result": result,
+            "limit": conversation.reply_limit,
         },
     )

@@ -10,6 +10,9 @@ tuned on its dev half only; figures in the README):
   wheel) of the message against each protocol's title and example questions (the best match);
 - passage: the same model, the message against the protocol as a whole (title, questions, answer).
 
+A message about one resident's own case (it quotes a case, client or reference number) is what
+departments answer, not protocols: for those only a clear match is suggested.
+
 The index of published protocols is built once per process and rebuilt when a protocol changes.
 """
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Count, Max
 
+from protocols.fitting import fit_answer
 from protocols.models import Protocol
 from protocols.services import render_answer
 from webcare.lib.text import detect_language
@@ -71,6 +75,15 @@ WEIGHT_GRAMS, WEIGHT_MEANING, WEIGHT_PASSAGE = 0.5, 0.25, 0.25
 SIMILARITY_FLOOR = 0.7
 # Below this combined score nothing fits well enough: say so rather than suggest noise.
 THRESHOLD = 0.26
+# A message about the resident's own case needs a clear match before a protocol is suggested.
+CASE_THRESHOLD = 0.45
+CASE_REFERENCE = re.compile(
+    r"\b(dossier|zaak|klant|aanvraag|meld|melding|referentie|kenmerk|case|client|reference|ref)"
+    r"(nummer|nr|number|no)?\b\W{0,3}[a-z]{0,4}[-/]?\d{3,}"  # "dossier BB-2291", "ref 2026-120455"
+    r"|\b(bsn|burgerservicenummer)\b"
+    r"|\b[a-z]{1,4}-\d{4,}\b|\b\d{4}-\d{5,}\b",  # "BB-2291", "2026-118823"
+    re.IGNORECASE,
+)
 
 
 def normalize(text: str) -> str:
@@ -99,11 +112,13 @@ class Suggestion:
     title: str
     score: float
     answer: str
+    shortened: bool = False  # cut to fit a public reply; the full answer is in the protocol
 
 
 @dataclass
 class SuggestResult:
     language: str
+    personal_case: bool = False  # quotes a case or reference number: likely one for the department
     results: list[Suggestion] = field(default_factory=list)
 
 
@@ -113,6 +128,8 @@ class _Index:
     keys: list[str]
     titles: list[str]
     answers: list[dict]
+    links: list[list[str]]
+    public_space: list[bool]
     idf: dict[str, float]
     # n-gram -> (protocols that have it, their TF-IDF weights), for scoring all protocols at once.
     postings: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -187,6 +204,8 @@ def _build(fingerprint: tuple) -> _Index:
         keys=[p.key for p in protocols],
         titles=[v.title for v in versions],
         answers=[v.answers for v in versions],
+        links=[v.links for v in versions],
+        public_space=[v.public_space for v in versions],
         idf=idf,
         postings={gram: (np.array(ids), np.array(weights)) for gram, (ids, weights) in found.items()},
         meaning=_Embedder.queries(sentences) if sentences else np.zeros((0, 384), dtype=np.float32),
@@ -224,25 +243,55 @@ def _likeness(cosine: np.ndarray) -> np.ndarray:
     return np.clip((cosine - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR), 0, 1)
 
 
+def mentions_case(text: str) -> bool:
+    return CASE_REFERENCE.search(text) is not None
+
+
+def ranked(
+    text: str, index: _Index, *, limit: int = 3, threshold: float = THRESHOLD
+) -> list[tuple[int, float]]:
+    """(position in the index, score) of the best `limit` protocols that clear the bar, best first."""
+    combined = scores(text, index)
+    bar = max(threshold, CASE_THRESHOLD) if mentions_case(text) else threshold
+    best = np.argsort(-combined)[:limit]
+    return [(int(position), float(combined[position])) for position in best if combined[position] >= bar]
+
+
 def suggest(
-    text: str, *, first_name: str = "", limit: int = 3, threshold: float = THRESHOLD
+    text: str,
+    *,
+    first_name: str = "",
+    channel: str | None = None,
+    public: bool = False,
+    limit: int = 3,
+    threshold: float = THRESHOLD,
 ) -> SuggestResult:
-    """The best `limit` published protocols for a message, answered in its language; none when none fit."""
+    """The best `limit` published protocols for a message, answered in its language and, given a
+    channel, fitted to it; none when none fit."""
     language = detect_language(text)
-    result = SuggestResult(language=language)
+    result = SuggestResult(language=language, personal_case=mentions_case(text))
     if not text.strip():
         return result
     index = _current_index()
-    combined = scores(text, index)
-    for position in np.argsort(-combined)[:limit]:
-        if combined[position] < threshold:
-            break
+    for position, score in ranked(text, index, limit=limit, threshold=threshold):
+        answer, shortened = render_answer(index.answers[position], language, first_name=first_name), False
+        if channel:
+            fitted = fit_answer(
+                answer,
+                channel=channel,
+                public=public,
+                public_space=index.public_space[position],
+                links=index.links[position],
+                language=language,
+            )
+            answer, shortened = fitted.text, fitted.shortened
         result.results.append(
             Suggestion(
                 key=index.keys[position],
                 title=index.titles[position],
-                score=round(float(combined[position]), 3),
-                answer=render_answer(index.answers[position], language, first_name=first_name),
+                score=round(score, 3),
+                answer=answer,
+                shortened=shortened,
             )
         )
     return result

@@ -37,7 +37,7 @@ def test_when_nothing_fits_the_panel_says_so(client, eva, published):  # noqa: F
     assert 'id="no-suggestion"' in client.get(f"/suggestions/{talk.pk}/").content.decode()
 
 
-def test_a_suggestion_too_long_for_a_public_x_reply_is_flagged(client, eva, published):  # noqa: F811
+def test_a_public_x_reply_is_fitted_to_280_characters_with_its_link(client, eva, published):  # noqa: F811
     from protocols.services import ProtocolContent, save_protocol
     from protocols.workflow import Status
 
@@ -49,6 +49,8 @@ def test_a_suggestion_too_long_for_a_public_x_reply_is_flagged(client, eva, publ
             department="waste",
             questions=["Kan er een hondenpoepbak in ons park komen?"],
             answers={"nl": long_answer, "en": long_answer},
+            links=["https://www.voorbeeldstad.nl/hondenpoepbak"],
+            public_space=True,
         ),
         status=Status.PUBLISHED,
     )
@@ -57,8 +59,18 @@ def test_a_suggestion_too_long_for_a_public_x_reply_is_flagged(client, eva, publ
     )
     private = conversation("kan er een hondenpoepbak in het park", channel="whatsapp")
     client.force_login(eva)
-    assert "280" in client.get(f"/suggestions/{public.pk}/").content.decode()
-    assert "shorten it" not in client.get(f"/suggestions/{private.pk}/").content.decode()
+    page = client.get(f"/suggestions/{public.pk}/").content.decode()
+    answer = page.split('name="text" value="')[1].split('"')[0]
+    assert len(answer) <= 280 and answer.endswith("https://www.voorbeeldstad.nl/hondenpoepbak")
+    assert "Ingekort tot de 280 tekens" in page
+    assert "Ingekort" not in client.get(f"/suggestions/{private.pk}/").content.decode()
+
+
+def test_a_case_number_points_the_agent_to_the_department(client, eva, published):  # noqa: F811
+    talk = conversation("mijn melding over de straatlamp, meldnummer 2026-118823, wanneer komen jullie?")
+    client.force_login(eva)
+    page = client.get(f"/suggestions/{talk.pk}/").content.decode()
+    assert 'id="personal-case"' in page
 
 
 def test_the_panel_is_for_the_desk_only(client, dirk, erik, published):  # noqa: F811

@@ -121,7 +121,8 @@ def test_the_suggest_api(client, eva, published, dirk):
     body = response.json()
     assert body["language"] == "nl"
     assert body["results"][0]["key"] == "lantaarnpaal-kapot"
-    assert set(body["results"][0]) == {"key", "title", "score", "answer"}
+    assert set(body["results"][0]) == {"key", "title", "score", "answer", "shortened"}
+    assert body["personal_case"] is False
     assert [r["score"] for r in body["results"]] == sorted(
         (r["score"] for r in body["results"]), reverse=True
     )
@@ -162,3 +163,70 @@ def test_a_reply_records_its_protocol_and_whether_it_was_edited(client, eva, pub
     )
     assert response.json()["protocol_edited"] is True
     assert response.json()["protocol_key"] == "lantaarnpaal-kapot"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("wnr kunnen jullie ff mn oude bank ophalen", "nl"),
+        ("Can you pick up my old sofa please?", "en"),
+        ("Wann wird mein Sperrmüll abgeholt? Ich habe ein altes Sofa.", "de"),
+        ("Kiedy odbierają gabaryty? Mam starą kanapę.", "pl"),
+        ("Eski kanepemi ne zaman alabilirsiniz?", "tr"),
+        ("ok thx", "nl"),  # too short to tell: Dutch, the city's language
+    ],
+)
+def test_the_residents_language_is_detected(published, text, language):
+    assert suggest(text).language == language
+
+
+def test_without_an_answer_in_their_language_a_resident_gets_english(published):
+    german = suggest("Wann holen Sie mein altes Sofa ab? Ich möchte es loswerden.", first_name="Jonas")
+    assert german.language == "de"
+    assert german.results[0].answer.startswith("Hi Jonas, we collect bulky waste")
+
+
+def test_a_message_about_ones_own_case_needs_a_clear_match(published):
+    vague = suggest("2 weken geleden gemeld over de lamp, meldnummer 2026-118823, nog niks gehoord")
+    assert vague.personal_case
+    assert vague.results == []  # a status question: the department knows, no protocol does
+    clear = suggest("De lantaarnpaal in mijn straat is kapot, dossier BB-2291")
+    assert clear.personal_case
+    assert clear.results[0].key == "lantaarnpaal-kapot"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dossier BB-2291", "klantnummer 12345", "mijn BSN is", "(ref 2026-120455)", "kenmerk: 884512"],
+)
+def test_case_references_are_recognised(text):
+    from protocols.suggest import mentions_case
+
+    assert mentions_case(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["bel 06-12345678", "postcode 1234 AB", "de A12 is dicht", "melding van 12:00", "in 2026"]
+)
+def test_ordinary_numbers_are_not_case_references(text):
+    from protocols.suggest import mentions_case
+
+    assert not mentions_case(text)
+
+
+def test_the_suggest_api_fits_answers_to_the_channel(client, eva, published):
+    client.force_login(eva)
+    public = client.post(
+        "/api/v1/protocols/suggest/",
+        {"text": "How do I renew my passport?", "channel": "x", "public": True},
+        content_type="application/json",
+    ).json()
+    # A passport is the resident's own affair: in public, invite them to a private message.
+    assert public["results"][0]["answer"].endswith("Send us a private message and we will help you there.")
+    private = client.post(
+        "/api/v1/protocols/suggest/",
+        {"text": "How do I renew my passport?", "channel": "x"},
+        content_type="application/json",
+    ).json()
+    answer = private["results"][0]["answer"]
+    assert answer == "You apply for a passport at city hall. Make an appointment first."

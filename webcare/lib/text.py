@@ -1,5 +1,6 @@
-"""Text helpers shared by the apps: normalisation for matching, simple language detection."""
+"""Text helpers shared by the apps: normalisation for matching, language detection."""
 
+import functools
 import re
 import unicodedata
 
@@ -33,8 +34,31 @@ _ENGLISH = frozenset(
 )
 
 
+# The languages residents of a Dutch city write in, besides Dutch and English.
+RESIDENT_LANGUAGES = ("nl", "en", "de", "fr", "es", "it", "pt", "pl", "ro", "bg", "tr", "ar", "uk", "ru")
+# Below this probability the language model is guessing (short, informal texts): count function words.
+CONFIDENT = 0.9
+
+
+@functools.cache
+def _identifier():
+    """py3langid's naive Bayes model over byte n-grams, restricted to RESIDENT_LANGUAGES (~75 MB)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(RESIDENT_LANGUAGES)
+    return identifier
+
+
 def detect_language(text: str) -> str:
-    """'nl' or 'en' by counting function words; Dutch unless the text is clearly English."""
+    """The language of a resident's text as an ISO 639-1 code; Dutch unless there is reason to doubt it.
+
+    The model decides when it is sure; for what it is unsure about ("ok thx", "hoi", "is city hall
+    open on King's Day?") function words tell Dutch from English.
+    """
+    language, probability = _identifier().classify(text)
+    if probability >= CONFIDENT:
+        return language
     tokens = words(text)
     dutch = sum(token in _DUTCH for token in tokens)
     english = sum(token in _ENGLISH for token in tokens)
