@@ -19,6 +19,8 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # An agent who is away gets no conversations handed back to them; they go to the team queue.
+    is_away = models.BooleanField(_("away"), default=False)
     initials = models.CharField(
         _("initials"), max_length=6, blank=True, help_text=_("Signs public replies, e.g. ^EP.")
     )

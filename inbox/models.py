@@ -149,6 +149,11 @@ class ChannelIdentity(models.Model):
         return f"{self.get_channel_display()}: {self.handle or self.external_id}"
 
 
+class DepartmentUpdate(models.TextChoices):
+    ANSWERED = "answered", _("answer received")
+    INFO_REQUESTED = "info_requested", _("department needs more information")
+
+
 class ConversationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ConversationQuerySet":
         from webcare.roles import INBOX_ROLES, has_role
@@ -209,6 +214,10 @@ class Conversation(models.Model):
     response_due = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # While a department works on a question about this conversation: until when (its deadline).
+    department_due = models.DateTimeField(null=True, blank=True)
+    # What the department last sent back, for the queue to show.
+    department_update = models.CharField(max_length=20, choices=DepartmentUpdate.choices, blank=True)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -365,6 +374,10 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("reopened")
     MERGED = "merged", _("contacts merged")
     DELIVERY_FAILED = "delivery_failed", _("reply not delivered")
+    ESCALATED = "escalated", _("asked a department")
+    DEPARTMENT_ANSWERED = "department_answered", _("department answered")
+    INFO_REQUESTED = "info_requested", _("department needs more information")
+    ESCALATION_ENDED = "escalation_ended", _("escalation withdrawn")
 
 
 class ConversationEvent(models.Model):

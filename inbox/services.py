@@ -16,6 +16,7 @@ from inbox.models import (
     Conversation,
     ConversationEvent,
     DeliveryStatus,
+    DepartmentUpdate,
     Direction,
     EventKind,
     Message,
@@ -28,6 +29,7 @@ from inbox.models import (
     reply_limit,
 )
 from inbox.reply_rules import Mode, next_x_dm_slot, reply_window
+from inbox.signals import replied
 from inbox.workflow import Status, check_transition
 from webcare.lib.dates import add_office_minutes
 from webcare.lib.tasks import enqueue_on_commit
@@ -174,7 +176,7 @@ def _find_or_open_conversation(
         .first()
     )
     if latest and (latest.status != Status.CLOSED or latest.closed_at > now - REOPEN_WITHIN):
-        if latest.status in (Status.CLOSED, Status.WAITING):
+        if latest.status in (Status.CLOSED, Status.WAITING, Status.ESCALATED):
             if latest.status == Status.CLOSED:
                 latest.assigned_to = None  # the agent who closed it may be off shift by now
                 latest.closed_at = None
@@ -399,9 +401,12 @@ def reply(
     conversation.first_response_at = conversation.first_response_at or now
     conversation.response_due = None
     conversation.last_message_at = now
-    _set_status(conversation, Status.WAITING)
+    # A holding reply while a department works on the question leaves the conversation with them.
+    _set_status(conversation, Status.ESCALATED if conversation.department_due else Status.WAITING)
+    conversation.department_update = ""
     conversation.save()
     _record(conversation, EventKind.REPLIED, actor=agent, detail=protocol_key)
+    replied.send(sender=Conversation, conversation=conversation, message=message, agent=agent)
     _queue_send(message, now)
     return message
 
@@ -583,6 +588,60 @@ def name_identity(*, identity_id: int, name: str) -> None:
 def update_attachments(*, message_id: int, attachments: list[dict]) -> None:
     """Where a message's downloaded attachments are stored (or why they are not)."""
     Message.objects.filter(pk=message_id).update(attachments=attachments)
+
+
+@transaction.atomic
+def hand_to_department(*, actor, conversation_id: int, due_at: datetime, detail: str) -> Conversation:
+    """A department now works on this conversation's question: it leaves the queue until `due_at`."""
+    conversation = _locked(conversation_id)
+    _claim_for(conversation, actor)
+    _set_status(conversation, Status.ESCALATED)
+    conversation.department_due = due_at
+    conversation.department_update = ""
+    conversation.response_due = None
+    conversation.save()
+    _record(conversation, EventKind.ESCALATED, actor=actor, detail=detail)
+    return conversation
+
+
+@transaction.atomic
+def back_from_department(*, conversation_id: int, update: str, detail: str) -> Conversation:
+    """The department answered or needs more: the conversation is due now, with the agent who asked,
+    or in the team queue when they are away."""
+    conversation = _locked(conversation_id)
+    if conversation.status == Status.CLOSED:
+        _record(conversation, _UPDATE_EVENTS[update], detail=detail)
+        return conversation
+    _set_status(conversation, Status.OPEN)
+    agent = conversation.assigned_to
+    if agent and (agent.is_away or not agent.is_active):
+        conversation.assigned_to = None
+    conversation.department_due = None
+    conversation.department_update = update
+    conversation.response_due = timezone.now()
+    conversation.save()
+    _record(conversation, _UPDATE_EVENTS[update], detail=detail)
+    return conversation
+
+
+_UPDATE_EVENTS = {
+    DepartmentUpdate.ANSWERED: EventKind.DEPARTMENT_ANSWERED,
+    DepartmentUpdate.INFO_REQUESTED: EventKind.INFO_REQUESTED,
+}
+
+
+@transaction.atomic
+def end_department_work(*, actor, conversation_id: int, detail: str = "") -> Conversation:
+    """No department works on this conversation any more (the question was withdrawn)."""
+    conversation = _locked(conversation_id)
+    conversation.department_due = None
+    conversation.department_update = ""
+    if conversation.status == Status.ESCALATED:
+        _set_status(conversation, Status.OPEN)
+        conversation.response_due = timezone.now()
+    conversation.save()
+    _record(conversation, EventKind.ESCALATION_ENDED, actor=actor, detail=detail)
+    return conversation
 
 
 @transaction.atomic
