@@ -108,6 +108,17 @@ def dirk(waste_department):
 
 
 @pytest.fixture
+def parking_department(db) -> Department:
+    return Department.objects.get_or_create(slug="parking", defaults={"name": "Parkeren"})[0]
+
+
+@pytest.fixture
+def piet(parking_department):
+    """Member of the parking department: must never see the waste department's work."""
+    return _person("piet", "department", department_slug="parking")
+
+
+@pytest.fixture
 def anna(db):
     """Account manager."""
     return _person("anna", "account_manager")

@@ -39,3 +39,26 @@ def incoming(
 
 def conversation(text: str = "De lantaarnpaal bij ons in de straat is kapot.", **kwargs) -> Conversation:
     return Conversation.objects.get(pk=incoming(text, **kwargs).conversation_id)
+
+
+def escalated(
+    agent,
+    department,
+    *,
+    text: str = "Mijn container is al drie weken niet geleegd, klantnummer 4471.",
+    question: str = "Kunnen jullie zien waarom deze container niet geleegd wordt?",
+    share_contact: bool = False,
+    **kwargs,
+):
+    """A resident's message that agent `agent` has escalated to `department`, sharing that message."""
+    from escalations import services as escalations
+
+    message = incoming(text, **kwargs)
+    return escalations.escalate(
+        agent=agent,
+        conversation_id=message.conversation_id,
+        department_id=department.pk,
+        question=question,
+        message_ids=[message.pk],
+        share_contact=share_contact,
+    )
