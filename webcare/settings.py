@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.catch_up",
         "schedule": crontab(minute="*/5"),
     },
+    # New questions the queue missed, reminders before a department's deadline, word when it passed.
+    "escalation-reminders": {
+        "task": "escalations.send_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     # Before the working day starts: one digest per editor and department member (CELERY_TIMEZONE).
     "notify-stale-protocols": {
         "task": "protocols.notify_stale_protocols",
