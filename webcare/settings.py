@@ -149,6 +149,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two apps name a field "status": give each choice set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "inbox.workflow.Status",
+        "EscalationStatusEnum": "escalations.workflow.Status",
+    },
 }
 
 # Background work. With REDIS_URL set, Celery uses Redis; without it (the quick start) the broker is
