@@ -60,3 +60,11 @@ def _by_slug(model, slug: str | None):
 
 def api_token_for(user: User) -> str:
     return Token.objects.get_or_create(user=user)[0].key
+
+
+@transaction.atomic
+def set_away(*, user: User, away: bool) -> User:
+    """Away: a department's answer goes to the team queue instead of waiting for this agent."""
+    user.is_away = away
+    user.save(update_fields=["is_away"])
+    return user

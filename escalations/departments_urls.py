@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from escalations import departments_views as views
 
 app_name = "departments"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.department_list, name="list"),
+    path("new/", views.department_edit, name="new"),
+    path("<int:pk>/", views.department_edit, name="edit"),
+]

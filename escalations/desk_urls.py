@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from escalations import desk_views
 
 app_name = "escalations"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("panel/<int:conversation_id>/", desk_views.panel, name="panel"),
+    path("conversations/<int:conversation_id>/escalate/", desk_views.escalate, name="escalate"),
+    path("<int:pk>/info/", desk_views.add_info, name="add-info"),
+    path("<int:pk>/withdraw/", desk_views.withdraw, name="withdraw"),
+    path("overview/", desk_views.overview, name="overview"),
+]

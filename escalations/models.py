@@ -48,6 +48,37 @@ class EscalationQuerySet(models.QuerySet):
     def in_deadline_order(self) -> "EscalationQuerySet":
         return self.order_by("due_at", "id")
 
+    def figures_per_department(self, *, now, answered_since) -> "EscalationQuerySet":
+        """One row per department id with the lead's counts (the desk overview).
+
+        Counts are distinct because the join on `protocols` repeats an escalation per protocol.
+        """
+        with_department = models.Q(status__in=WITH_DEPARTMENT)
+        overdue = with_department & models.Q(due_at__lt=now)
+        answered = models.Q(answered_at__isnull=False)
+        return (
+            self.order_by()
+            .values("department_id")
+            .annotate(
+                open=models.Count("id", filter=with_department, distinct=True),
+                waiting_for_desk=models.Count(
+                    "id", filter=models.Q(status=Status.INFO_REQUESTED), distinct=True
+                ),
+                overdue=models.Count("id", filter=overdue, distinct=True),
+                oldest_overdue=models.Min("due_at", filter=overdue),
+                answered_recently=models.Count(
+                    "id", filter=models.Q(answered_at__gte=answered_since), distinct=True
+                ),
+                answered=models.Count("id", filter=answered, distinct=True),
+                led_to_protocol=models.Count(
+                    "id", filter=answered & models.Q(protocols__isnull=False), distinct=True
+                ),
+            )
+        )
+
+    def answered_since(self, moment) -> "EscalationQuerySet":
+        return self.filter(answered_at__gte=moment)
+
 
 class Escalation(models.Model):
     """A question from the desk to a department about one conversation (ruggespraak).

@@ -42,6 +42,6 @@ class InvalidTransition(Exception):
 def check_transition(current: str, new: str) -> None:
     if new not in TRANSITIONS[current]:
         raise InvalidTransition(
-            gettext("An escalation that is %(current)s cannot become %(new)s.")
-            % {"current": Status(current).label, "new": Status(new).label}
+            gettext("Not possible now: the status of this question is “%(current)s”.")
+            % {"current": Status(current).label}
         )

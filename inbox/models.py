@@ -182,6 +182,12 @@ class ConversationQuerySet(models.QuerySet):
     def work_in_progress(self, agent) -> "ConversationQuerySet":
         return self.filter(assigned_to=agent, status__in=ANSWERABLE)
 
+    def with_departments(self, agent) -> "ConversationQuerySet":
+        """The agent's conversations that a department is working on, the nearest deadline first."""
+        return self.filter(assigned_to=agent, status=Status.ESCALATED).order_by(
+            models.F("department_due").asc(nulls_last=True), "id"
+        )
+
     def for_list(self) -> "ConversationQuerySet":
         """Everything a queue row shows, in one query whatever the number of rows."""
         last_text = Message.objects.filter(conversation=models.OuterRef("pk")).order_by("-created_at", "-id")

@@ -33,8 +33,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         conversations = form.apply(Conversation.objects.visible_to(request.user), request.user)
         conversations = conversations.for_list().in_queue_order()[:QUEUE_SIZE]
-    template = "inbox/_queue_rows.html" if request.htmx else "inbox/queue.html"
-    return render(request, template, {"form": form, "conversations": conversations})
+    if request.htmx:
+        return render(request, "inbox/_queue_rows.html", {"form": form, "conversations": conversations})
+    # Out of the queue but not out of sight: what the agent asked departments, with their deadlines.
+    with_departments = Conversation.objects.visible_to(request.user).with_departments(request.user)
+    return render(
+        request,
+        "inbox/queue.html",
+        {
+            "form": form,
+            "conversations": conversations,
+            "with_departments": with_departments.for_list()[:QUEUE_SIZE],
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_POST

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from protocols.models import Protocol, ProtocolQuerySet
+from protocols.workflow import TRANSITIONS, Status
 from webcare.roles import EDITOR_ROLES, INBOX_ROLES, PROPOSER_ROLES, has_role
 
 
@@ -23,3 +24,21 @@ def get_protocol_for_user(user, key: str) -> Protocol:
         return visible_protocols(user).with_current().get(key=key)
     except Protocol.DoesNotExist:
         raise Http404 from None
+
+
+def statuses_for_user(user, protocol: Protocol) -> list[Status]:
+    """The statuses this person may move the protocol to.
+
+    Editors: wherever the workflow allows. A department approves its own drafts by sending them to
+    review (editors then publish); nothing else. Everyone else: nothing.
+    """
+    if has_role(user, EDITOR_ROLES):
+        return [status for status in Status if status in TRANSITIONS[protocol.status]]
+    if (
+        has_role(user, PROPOSER_ROLES)
+        and user.department_id is not None
+        and protocol.department_id == user.department_id
+        and protocol.status == Status.DRAFT
+    ):
+        return [Status.IN_REVIEW]
+    return []

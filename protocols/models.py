@@ -48,6 +48,15 @@ class Protocol(models.Model):
     # When editors and the department were last told that the protocol is past its review date
     # (protocols.notifications). A later review-by date starts a new stale period.
     stale_notified_on = models.DateField(null=True, blank=True, editable=False)
+    # The department's answer this protocol grew from (protocols.services.draft_from_escalation):
+    # one protocol per escalation, and it lets the share of escalations that led to a protocol be counted.
+    from_escalation = models.ForeignKey(
+        "escalations.Escalation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="protocols",
+    )
 
     objects = ProtocolQuerySet.as_manager()
 

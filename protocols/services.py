@@ -1,17 +1,20 @@
 """Everything that changes protocols. Each function is one transaction; callers check roles first."""
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
-from escalations.models import Department
-from inbox.models import Topic
+from escalations.models import Department, Escalation
+from escalations.workflow import Status as EscalationStatus
+from inbox.models import Direction, Topic
 from protocols.models import ProposalStatus, Protocol, ProtocolProposal, ProtocolVersion
-from protocols.workflow import Status, check_transition
+from protocols.workflow import InvalidTransition, Status, check_transition
 
 REQUIRED_LANGUAGES = ("nl", "en")
 
@@ -56,12 +59,27 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def problems(content: ProtocolContent, *, create_departments: bool = False) -> list[str]:
-    """What is wrong with a protocol's content, in words for the department that delivered it."""
+def missing_languages(answers: dict[str, str]) -> list[str]:
+    return [language for language in REQUIRED_LANGUAGES if not answers.get(language, "").strip()]
+
+
+def _missing_message(missing: list[str]) -> str:
+    return _("an answer is missing for: %(languages)s") % {"languages": ", ".join(missing)}
+
+
+def problems(
+    content: ProtocolContent, *, create_departments: bool = False, status: str | None = None
+) -> list[str]:
+    """What is wrong with a protocol's content, in words for the department that delivered it.
+
+    A draft (`status` DRAFT) may still lack answers in required languages: a draft grown from an
+    escalation starts with the department's Dutch answer only. set_status keeps such a protocol in
+    draft until every required language has an answer.
+    """
     found = []
-    missing = [language for language in REQUIRED_LANGUAGES if not content.answers.get(language, "").strip()]
-    if missing:
-        found.append(_("an answer is missing for: %(languages)s") % {"languages": ", ".join(missing)})
+    missing = missing_languages(content.answers)
+    if missing and status != Status.DRAFT:
+        found.append(_missing_message(missing))
     if not create_departments and not Department.objects.filter(slug=content.department).exists():
         found.append(_("unknown department '%(slug)s'") % {"slug": content.department})
     if content.topic and not Topic.objects.filter(slug=content.topic).exists():
@@ -201,11 +219,29 @@ def restore_version(*, protocol_id: int, number: int, author) -> ProtocolVersion
     return protocol.current
 
 
+# Statuses in which a protocol is (about to be) given to residents: every required language first.
+COMPLETE_STATUSES = (Status.IN_REVIEW, Status.PUBLISHED)
+
+
 @transaction.atomic
-def set_status(*, protocol_id: int, status: str) -> Protocol:
-    protocol = Protocol.objects.select_for_update().get(pk=protocol_id)
+def set_status(*, protocol_id: int, status: str, expected: str | None = None) -> Protocol:
+    """Move the protocol along the workflow, under the lock on its row.
+
+    `expected` is the status the caller decided on (a department may only send its drafts to
+    review): when the protocol has moved on meanwhile, InvalidTransition. A protocol goes to review
+    or publication only with an answer in every required language (ProtocolError otherwise).
+    """
+    protocol = Protocol.objects.select_for_update(of=("self",)).select_related("current").get(pk=protocol_id)
+    if expected is not None and protocol.status != expected:
+        raise InvalidTransition(
+            _("This protocol is %(status)s by now; look again before you change it.")
+            % {"status": Status(protocol.status).label}
+        )
     if protocol.status != status:
         check_transition(protocol.status, status)
+        missing = missing_languages(protocol.current.answers if protocol.current else {})
+        if status in COMPLETE_STATUSES and missing:
+            raise ProtocolError(_missing_message(missing))
         protocol.status = status
         protocol.save(update_fields=["status"])
     return protocol
@@ -327,3 +363,92 @@ def _decide(proposal: ProtocolProposal, editor, status: str, note: str = "") -> 
     proposal.decided_at = timezone.now()
     proposal.decision_note = note[:500]
     proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+
+
+# --- Knowledge grows: a department's answer becomes a protocol -------------------------------------
+
+KEY_LENGTH = 60  # leaves room for "-2", "-3", ... within the key's 100 characters
+TITLE_LENGTH = 80
+
+
+def _key_from(text: str, fallback: str) -> str:
+    """A key in the protocols' format (lowercase words joined by hyphens) from a question."""
+    words = re.sub(r"[-_\s]+", "-", slugify(text)).strip("-")
+    if len(words) > KEY_LENGTH:  # cut at a word boundary where there is one
+        cut = words[:KEY_LENGTH]
+        words = (cut.rsplit("-", 1)[0] if "-" in cut else cut).strip("-")
+    return words or fallback
+
+
+def _free_key(base: str) -> str:
+    # Lazy: protocols.forms imports this module. Its words are pages under /protocols/.
+    from protocols.forms import RESERVED_KEYS
+
+    taken = set(Protocol.objects.filter(key__startswith=base).values_list("key", flat=True)) | RESERVED_KEYS
+    key, number = base, 1
+    while key in taken:
+        number += 1
+        key = f"{base}-{number}"
+    return key
+
+
+@transaction.atomic
+def draft_from_escalation(*, author, escalation_id: int) -> Protocol:
+    """A draft protocol from a department's answer, for the department to approve (to review).
+
+    The draft belongs to the escalation's department; its example questions are the resident's
+    messages the agent shared and the agent's question, its Dutch answer the department's answer.
+    English may follow before the draft goes to review (set_status insists on it).
+
+    Idempotent: an escalation that already led to a protocol returns that protocol. Takes the lock on
+    the escalation's row, so that two clicks at once make one protocol. Refuses (ProtocolError) an
+    escalation that is not answered yet.
+    """
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("department", "conversation__topic")
+        .get(pk=escalation_id)
+    )
+    existing = escalation.protocols.order_by("pk").first()
+    if existing is not None:
+        return existing
+    if escalation.status not in (EscalationStatus.ANSWERED, EscalationStatus.CLOSED) or not (
+        escalation.answer.strip()
+    ):
+        raise ProtocolError(_("Only an answered escalation can become a protocol."))
+    shared = escalation.shared_messages.filter(direction=Direction.INBOUND).order_by("created_at", "id")
+    questions = [text.strip() for text in shared.values_list("text", flat=True) if text.strip()]
+    questions.append(escalation.question.strip())
+    first_line = escalation.question.strip().splitlines()[0]
+    topic = escalation.conversation.topic
+    content = ProtocolContent(
+        key=_free_key(_key_from(escalation.question, f"escalation-{escalation.pk}")),
+        title=Truncator(first_line).chars(TITLE_LENGTH),
+        department=escalation.department.slug,
+        answers={"nl": escalation.answer.strip()},
+        topic=topic.slug if topic else "",
+        public_space=bool(topic and topic.public_space),
+        questions=list(dict.fromkeys(questions)),
+    )
+    errors = problems(content, status=Status.DRAFT)
+    if errors:
+        raise ProtocolError("; ".join(errors))
+    try:
+        with transaction.atomic():  # an editor taking the same key at this moment: try again
+            protocol = Protocol.objects.create(
+                key=content.key,
+                department=escalation.department,
+                status=Status.DRAFT,
+                from_escalation=escalation,
+            )
+    except IntegrityError:
+        raise ProtocolError(_("A protocol with this key already exists.")) from None
+    protocol.current = _new_version(
+        protocol,
+        content,
+        topic,
+        author=author,
+        note=_("from the answer to escalation #%(number)d") % {"number": escalation.pk},
+    )
+    protocol.save(update_fields=["current"])
+    return protocol

@@ -12,6 +12,7 @@ urlpatterns = [
     path("proposals/", views.proposal_list, name="proposals"),
     path("proposals/<int:pk>/accept/", views.accept_proposal, name="accept"),
     path("proposals/<int:pk>/reject/", views.reject_proposal, name="reject"),
+    path("from-escalation/<int:escalation_id>/", views.from_escalation, name="from-escalation"),
     path("<slug:key>/", views.protocol_detail, name="detail"),
     path("<slug:key>/edit/", views.protocol_edit, name="edit"),
     path("<slug:key>/propose/", views.propose, name="propose"),

@@ -13,16 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from escalations.access import get_escalation_for_user
 from escalations.models import Department
 from inbox.models import REPLY_LIMITS, Channel, Topic
 from protocols import services
-from protocols.access import get_protocol_for_user, visible_protocols
+from protocols.access import get_protocol_for_user, statuses_for_user, visible_protocols
 from protocols.forms import ProposalForm, ProtocolFilterForm, ProtocolForm, RejectForm, StatusForm
 from protocols.models import ProposalStatus, Protocol, ProtocolProposal
 from protocols.services import ProtocolContent, ProtocolError, VersionConflict
-from protocols.workflow import TRANSITIONS, InvalidTransition, Status
+from protocols.workflow import InvalidTransition, Status
 from webcare.roles import (
     EDITOR_ROLES,
+    INBOX_ROLES,
     PROPOSER_ROLES,
     PROTOCOL_READERS,
     has_role,
@@ -201,9 +203,8 @@ def protocol_detail(request: HttpRequest, key: str) -> HttpResponse:
             "versions": protocol.versions.select_related("author", "topic"),
             "proposals": proposals[:20],
             "is_stale": Protocol.objects.stale().filter(pk=protocol.pk).exists(),
-            "transitions": [status for status in Status if status in TRANSITIONS[protocol.status]]
-            if editor
-            else [],
+            "transitions": statuses_for_user(request.user, protocol),
+            "missing_languages": services.missing_languages(version.answers),
             "can_edit": editor,
             "can_propose": _is_department_member(request),
             "first_name": PREVIEW_FIRST_NAME,
@@ -290,17 +291,27 @@ def protocol_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
 
 
 @require_POST
-@role_required(EDITOR_ROLES)
+@role_required(EDITOR_ROLES | PROPOSER_ROLES)
 def change_status(request: HttpRequest, key: str) -> HttpResponse:
+    """Editors move protocols along the workflow; a department approves its own drafts (to review)."""
     protocol = get_protocol_for_user(request.user, key)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect("protocols:detail", key=protocol.key)
     new = Status(form.cleaned_data["status"])
+    editor = _is_editor(request)
+    # Editors hear from the workflow why a step is not possible; a department may take one step only.
+    if not editor and new not in statuses_for_user(request.user, protocol):
+        raise PermissionDenied
     try:
-        services.set_status(protocol_id=protocol.pk, status=new)
-    except InvalidTransition as error:
+        services.set_status(
+            protocol_id=protocol.pk,
+            status=new,
+            # The department decided on a draft: not on what an editor may have made of it meanwhile.
+            expected=None if editor else protocol.status,
+        )
+    except (InvalidTransition, ProtocolError) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The protocol is now %(status)s.") % {"status": new.label})
@@ -431,3 +442,33 @@ def reject_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Proposal rejected; the department can read your reason."))
     return redirect("protocols:proposals")
+
+
+# --- Knowledge grows -----------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(INBOX_ROLES | EDITOR_ROLES)
+def from_escalation(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """One click on an answered escalation: its answer becomes a draft protocol of the department.
+
+    Editors go on to the draft; the desk stays with the conversation (it reads published protocols
+    only), with a message.
+    """
+    escalation = get_escalation_for_user(request.user, escalation_id)
+    back = redirect("inbox:conversation", pk=escalation.conversation_id)
+    try:
+        protocol = services.draft_from_escalation(author=request.user, escalation_id=escalation.pk)
+    except ProtocolError as error:
+        messages.error(request, str(error))
+        return back if has_role(request.user, INBOX_ROLES) else redirect("protocols:list")
+    if _is_editor(request):
+        return redirect("protocols:detail", key=protocol.key)
+    if protocol.status == Status.DRAFT:
+        text = _("The answer is a draft protocol now, “%(title)s”; the department approves it.")
+    else:
+        text = _("This answer already became protocol “%(title)s” (%(status)s).")
+    messages.success(
+        request, text % {"title": protocol.current.title, "status": protocol.get_status_display()}
+    )
+    return back

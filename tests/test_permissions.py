@@ -38,6 +38,8 @@ ENDPOINTS = [
     ("post", "inbox:merge", "k", LEADS),
     ("get", "inbox:routing", None, LEADS),
     ("get", "inbox:routing_new", None, LEADS),
+    ("get", "departments:list", None, LEADS),
+    ("get", "departments:new", None, LEADS),
     ("get", "channel_health:index", None, LEADS),
     ("get", "home", None, ANYONE),
     ("get", "admin:index", None, {"ada"}),
@@ -45,7 +47,7 @@ ENDPOINTS = [
     ("get", "protocols:detail", "p", PROTOCOL_READERS),
     ("get", "protocols:new", None, EDITORS),
     ("get", "protocols:edit", "p", EDITORS),
-    ("post", "protocols:status", "p", EDITORS),
+    ("post", "protocols:status", "p", EDITORS | {"dirk"}),  # dirk: approves his department's drafts
     ("post", "protocols:restore", "v", EDITORS),
     ("get", "protocols:propose", "p", EDITORS | {"dirk"}),  # editors are sent on to the editor
     ("get", "protocols:propose_new", None, EDITORS | {"dirk"}),

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from webcare.roles import INBOX_ROLES, LEAD_ROLES, PROTOCOL_READERS, has_role
+from webcare.roles import INBOX_ROLES, LEAD_ROLES, PROTOCOL_READERS, Role, has_role
 
 
 def roles(request) -> dict:
@@ -11,6 +11,7 @@ def roles(request) -> dict:
         "can_use_inbox": can_use_inbox,
         "is_lead": has_role(user, LEAD_ROLES),
         "can_read_protocols": has_role(user, PROTOCOL_READERS),
+        "is_department_member": has_role(user, frozenset({Role.DEPARTMENT})),
         # The demo's resident simulator (channels.simulator): never in production.
         "simulator_enabled": settings.DEMO_ENABLED and can_use_inbox,
     }

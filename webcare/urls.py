@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("accounts.urls")),
     path("inbox/", include("inbox.urls")),
     path("protocols/", include("protocols.urls")),
     path("escalations/", include("escalations.desk_urls")),

@@ -172,14 +172,14 @@ def test_login_page_with_error_is_accessible(page: Page, live_server, eva):
     assert_accessible(page)
 
 
-def test_department_member_home_is_accessible_and_inbox_is_forbidden(page: Page, live_server, dirk):
+def test_department_member_starts_in_their_queue_and_inbox_is_forbidden(page: Page, live_server, dirk):
     login(page, live_server, dirk)
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/department/")  # their own work, not the inbox
     expect(page.locator("h1")).to_be_visible()
-    expect(page.locator("#next-button")).to_have_count(0)  # no queue to pull from
+    expect(page.locator("#next-button")).to_have_count(0)  # no desk queue to pull from
     links = page.get_by_role("navigation").get_by_role("link")
-    expect(links).to_have_count(1)  # only their department's protocols, no inbox
-    expect(links).to_have_text(re.compile("Protocol"))
+    expect(links).to_have_count(2)  # their department's questions and protocols, no inbox
+    expect(links.nth(1)).to_have_text(re.compile("Protocol"))
     assert_accessible(page)
 
     response = page.goto(f"{live_server.url}/inbox/")

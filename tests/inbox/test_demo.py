@@ -32,3 +32,61 @@ def test_demo_is_refused_when_disabled(settings):
     settings.DEMO_ENABLED = False
     with pytest.raises(CommandError, match="DEMO_ENABLED"):
         call_command("load_demo")
+
+
+def test_demo_departments_have_service_levels_topics_account_managers_and_members(settings):
+    from escalations.models import Department
+    from protocols.models import Protocol
+
+    settings.DEMO_ENABLED = True
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    expected = {
+        "waste",
+        "parking",
+        "civil-affairs",
+        "taxes",
+        "income-support",
+        "public-space",
+        "enforcement",
+        "permits",
+        "housing",
+    }
+    departments = Department.objects.prefetch_related("topics", "members").select_related("account_manager")
+    assert set(departments.values_list("slug", flat=True)) == expected  # the protocols' own slugs
+    for department in departments:
+        assert 1 <= department.service_level_days <= 10
+        assert department.topics.exists(), department.slug
+        assert department.account_manager.role == "account_manager"
+    with_members = [d.slug for d in departments if d.members.filter(role="department").exists()]
+    assert {"waste", "civil-affairs"} <= set(with_members)
+    assert "hasan" in out.getvalue()  # every demo log-in is printed
+    holding = Protocol.objects.published().get(key="doorverwezen-naar-afdeling")
+    for language in ("nl", "en"):
+        for placeholder in ("{first_name}", "{department}", "{deadline}", "{days}"):
+            assert placeholder in holding.current.answers[language]
+
+
+def test_demo_escalations_are_open_overdue_and_answered(settings):
+    from escalations.models import Escalation
+    from escalations.workflow import Status
+
+    settings.DEMO_ENABLED = True
+    call_command("load_demo", stdout=io.StringIO())
+    escalations = Escalation.objects.all()
+    assert escalations.filter(status=Status.OPEN, due_at__gt=timezone.now()).exists()
+    overdue = escalations.overdue().get()
+    assert overdue.created_at < overdue.due_at < timezone.now()
+    assert overdue.conversation.department_due == overdue.due_at
+    answered = escalations.get(status=Status.ANSWERED)
+    assert answered.answer and answered.answered_by.department == answered.department
+    for escalation in escalations:
+        assert escalation.shared_messages.exists()
+        assert escalation.events.exists()
+    # The open one got a holding reply from the protocol, with nothing left to fill in.
+    open_one = escalations.get(status=Status.OPEN, due_at__gt=timezone.now())
+    holding = open_one.conversation.messages.get(protocol_key="doorverwezen-naar-afdeling")
+    assert "{" not in holding.text and open_one.department.name in holding.text
+    assert Conversation.objects.get(pk=open_one.conversation_id).status == "escalated"
+    call_command("load_demo", stdout=io.StringIO())
+    assert Escalation.objects.count() == 3

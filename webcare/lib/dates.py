@@ -50,3 +50,32 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             days -= 1
     return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not later)."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        days += is_working_day(day)
+    return days
+
+
+def office_hours_between(start: datetime, end: datetime) -> float:
+    """Office time from `start` to `end` in hours: nights, weekends and holidays do not count."""
+    tz = timezone.get_current_timezone()
+    opens, closes = _office_hours()
+    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    seconds, day = 0.0, start.date()
+    while day <= end.date():
+        if is_working_day(day):
+            begin = max(start, datetime.combine(day, opens, tzinfo=tz))
+            finish = min(end, datetime.combine(day, closes, tzinfo=tz))
+            seconds += max(0.0, (finish - begin).total_seconds())
+        day += timedelta(days=1)
+    return seconds / 3600
+
+
+def office_day_hours() -> float:
+    opens, closes = _office_hours()
+    return (datetime.combine(date.min, closes) - datetime.combine(date.min, opens)).total_seconds() / 3600

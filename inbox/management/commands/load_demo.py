@@ -6,25 +6,37 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.models import User
-from escalations.models import Department
+from escalations import services as escalations
+from escalations.models import Department, Escalation, EscalationEvent, EventKind
 from inbox import services
-from inbox.models import ChannelIdentity, MessageTemplate
+from inbox.models import ChannelIdentity, Conversation, Message, MessageTemplate, Topic
+from protocols import services as protocols
+from protocols.workflow import Status as ProtocolStatus
 
 DEMO_PASSWORD = "webcare-demo"
 
+# slug (as in bench/data/protocols.yaml), name, service level in working days, the inbox topics it
+# answers (inbox/migrations/0002_defaults.py), account manager
 DEPARTMENTS = [
-    ("waste", "Afval en Grondstoffen"),
-    ("parking", "Parkeren"),
-    ("civil-affairs", "Burgerzaken"),
-    ("taxes", "Belastingen"),
-    ("income-support", "Werk, Participatie en Inkomen"),
-    ("public-space", "Beheer Openbare Ruimte"),
-    ("enforcement", "Handhaving"),
-    ("permits", "Vergunningen"),
-    ("housing", "Wonen"),
+    ("waste", "Afval en Grondstoffen", 3, ["waste_collection", "litter"], "anna"),
+    ("parking", "Parkeren", 5, ["parking"], "joris"),
+    ("civil-affairs", "Burgerzaken", 5, ["civil_affairs", "travel_documents"], "joris"),
+    ("taxes", "Belastingen", 10, ["taxes"], "joris"),
+    ("income-support", "Werk, Participatie en Inkomen", 8, ["income_support"], "joris"),
+    (
+        "public-space",
+        "Beheer Openbare Ruimte",
+        3,
+        ["greenery", "roads", "street_furniture", "lighting", "gas_electricity"],
+        "anna",
+    ),
+    ("enforcement", "Handhaving", 5, ["nuisance"], "anna"),
+    ("permits", "Vergunningen", 8, ["permits"], "anna"),
+    ("housing", "Wonen", 10, ["housing"], "joris"),
 ]
 
 # username, role, team, department, first name, last name, initials
@@ -34,13 +46,32 @@ STAFF = [
     ("sofia", "agent", "social", None, "Sofia", "Ramos", "SR"),
     ("lotte", "lead", "webcare", None, "Lotte", "Visser", "LV"),
     ("dirk", "department", None, "waste", "Dirk", "Smit", "DS"),
+    ("fleur", "department", None, "parking", "Fleur", "de Wit", "FW"),
+    ("hasan", "department", None, "civil-affairs", "Hasan", "Demir", "HD"),
+    ("mila", "department", None, "taxes", "Mila", "Jansen", "MJ"),
+    ("ruben", "department", None, "public-space", "Ruben", "Bos", "RB"),
     ("anna", "account_manager", None, None, "Anna", "de Boer", "AB"),
+    ("joris", "account_manager", None, None, "Joris", "van Dam", "JD"),
     ("erik", "editor", None, None, "Erik", "Mulder", "EM"),
     ("admin", "admin", None, None, "Ada", "Beheer", "AD"),
 ]
 
 # channel, sender id, name, text, minutes ago, thread, public
 DEMO_PROTOCOLS = settings.BASE_DIR / "bench" / "data" / "protocols.yaml"
+
+# The holding reply while a department works on a question. The desk fills in {department},
+# {deadline} and {days} from the escalation, {first_name} as in every protocol.
+HOLDING_REPLY = protocols.ProtocolContent(
+    key="doorverwezen-naar-afdeling",
+    title="Doorverwezen naar een afdeling (wachtbericht)",
+    department="civil-affairs",
+    answers={
+        "nl": "Hoi {first_name}, we hebben je vraag voorgelegd aan {department}. Zij hebben daar {days} "
+        "werkdagen voor. Je hoort uiterlijk {deadline} van ons.",
+        "en": "Hi {first_name}, we have passed your question on to {department}. They have {days} working "
+        "days for it. You will hear from us by {deadline} at the latest.",
+    },
+)
 
 # WhatsApp templates as a municipality would have them approved; the SIDs are the stand-in's.
 TEMPLATES = [
@@ -201,8 +232,10 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _load(self):
-        for slug, name in DEPARTMENTS:
-            Department.objects.get_or_create(slug=slug, defaults={"name": name})
+        for slug, name, days, _topics, _manager in DEPARTMENTS:
+            Department.objects.update_or_create(
+                slug=slug, defaults={"name": name, "service_level_days": days}
+            )
         for username, role, team, department, first, last, initials in STAFF:
             args = [username, "--role", role, "--password", DEMO_PASSWORD]
             args += ["--first-name", first, "--last-name", last, "--initials", initials]
@@ -215,9 +248,12 @@ class Command(BaseCommand):
             )
         # The protocols of the suggestion benchmark double as the demo's: a city's worth of answers.
         call_command("import_protocols", DEMO_PROTOCOLS, "--create-departments", stdout=io.StringIO())
-        Department.objects.filter(slug__in=["waste", "public-space"]).update(
-            account_manager=User.objects.get(username="anna")
-        )
+        protocols.save_protocol(HOLDING_REPLY, status=ProtocolStatus.PUBLISHED, note="demo")
+        for slug, _name, _days, topics, manager in DEPARTMENTS:
+            department = Department.objects.get(slug=slug)
+            department.account_manager = User.objects.get(username=manager)
+            department.save(update_fields=["account_manager"])
+            department.topics.set(Topic.objects.filter(slug__in=topics))
         now = timezone.now()
         for number, (channel, sender, name, text, minutes_ago, thread, public) in enumerate(MESSAGES):
             message, _ = services.receive_message(
@@ -234,6 +270,7 @@ class Command(BaseCommand):
             )
             services.process_message(message.pk)
         self._work_some_conversations()
+        self._escalate_some_conversations()
 
     def _work_some_conversations(self):
         eva, bram, lotte = (User.objects.get(username=name) for name in ("eva", "bram", "lotte"))
@@ -259,6 +296,74 @@ class Command(BaseCommand):
         sanne_whatsapp = ChannelIdentity.objects.get(external_id="+31612345678").contact
         sanne_facebook = ChannelIdentity.objects.get(external_id="7001000000000001").contact
         services.merge_contacts(actor=lotte, source_id=sanne_facebook.pk, target_id=sanne_whatsapp.pk)
+
+    def _escalate_some_conversations(self):
+        """Three questions for departments: one open (with a holding reply), one past its deadline,
+        one answered and back with the agent."""
+        eva, bram, sofia, hasan = (User.objects.get(username=n) for n in ("eva", "bram", "sofia", "hasan"))
+
+        # Sanne's tax assessment: a personal case for Belastingen, and a holding reply to her.
+        taxes = Department.objects.get(slug="taxes")
+        sanne_tax = self._demo_message(5)
+        asked = escalations.escalate(
+            agent=sofia,
+            conversation_id=sanne_tax.conversation_id,
+            department_id=taxes.pk,
+            question="Kunnen jullie de aanslag afvalstoffenheffing van mevrouw De Vries controleren? "
+            "Zij vindt het bedrag veel te hoog.",
+            message_ids=[sanne_tax.pk],
+            share_contact=True,
+        )
+        with translation.override("nl"):
+            deadline = date_format(timezone.localtime(asked.due_at), "l j F")
+        holding = protocols.render_answer(HOLDING_REPLY.answers, "nl", first_name="Sanne")
+        holding = holding.format(department=taxes.name, deadline=deadline, days=taxes.service_level_days)
+        services.reply(
+            agent=sofia,
+            conversation_id=sanne_tax.conversation_id,
+            text=holding,
+            protocol_key=HOLDING_REPLY.key,
+            protocol_answer=holding,
+        )
+
+        # Sanne's full container, eight days ago: asked then, so the deadline (three working days)
+        # has passed. The service asks now; the demo moves the asking back to when it happened.
+        waste = Department.objects.get(slug="waste")
+        container = self._demo_message(0)
+        late = escalations.escalate(
+            agent=eva,
+            conversation_id=container.conversation_id,
+            department_id=waste.pk,
+            question="De container op de hoek van de Javastraat wordt niet geleegd. Klopt de route nog?",
+            message_ids=[container.pk],
+        )
+        asked_at = container.created_at + timedelta(minutes=20)
+        due_at = escalations.deadline(asked_at, waste.service_level_days)
+        Escalation.objects.filter(pk=late.pk).update(created_at=asked_at, due_at=due_at)
+        EscalationEvent.objects.filter(escalation=late, kind=EventKind.ASKED).update(created_at=asked_at)
+        Conversation.objects.filter(pk=container.conversation_id).update(department_due=due_at)
+
+        # James renews his passport from London: Burgerzaken answered, Bram can adapt and send it.
+        civil_affairs = Department.objects.get(slug="civil-affairs")
+        james = self._demo_message(2)
+        passport = escalations.escalate(
+            agent=bram,
+            conversation_id=james.conversation_id,
+            department_id=civil_affairs.pk,
+            question="Kan meneer Carter zijn paspoort vanuit Londen verlengen, en waar moet hij heen?",
+            message_ids=[james.pk],
+        )
+        escalations.answer(
+            member=hasan,
+            escalation_id=passport.pk,
+            text="Ja. Wie in het buitenland woont, vraagt een paspoort aan bij de Nederlandse ambassade in "
+            "Londen, op afspraak via https://www.nederlandwereldwijd.nl. Reken op zes weken. Het oude "
+            "paspoort blijft tot de vervaldatum geldig.",
+        )
+
+    def _demo_message(self, number: int) -> Message:
+        """The resident's message MESSAGES[number], as stored."""
+        return Message.objects.get(provider_id=f"demo-{number}")
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [path("away/", views.away, name="away")]
