@@ -1,13 +1,15 @@
 """Who sees which escalations, decided once: every view and endpoint fetches through these.
 
 The desk (agents, leads, admins) sees all; a department member only their own department's; an
-account manager those of the departments they manage. Anything else is a 404, never a 403, so that
+account manager those of the departments they manage; a protocol editor the answered ones, which
+is where new protocols come from. Anything else is a 404, never a 403, so that
 nobody learns that another department's escalation exists.
 """
 
 from django.http import Http404
 
 from escalations.models import Escalation, EscalationQuerySet
+from escalations.workflow import Status
 from webcare.roles import INBOX_ROLES, Role, has_role
 
 
@@ -21,6 +23,8 @@ def visible_escalations(user) -> EscalationQuerySet:
         )
     if has_role(user, frozenset({Role.ACCOUNT_MANAGER})):
         return escalations.filter(department__account_manager=user)
+    if has_role(user, frozenset({Role.EDITOR})):
+        return escalations.filter(status__in=(Status.ANSWERED, Status.CLOSED))
     return escalations.none()
 
 

@@ -1,10 +1,12 @@
-"""The suggestions panel on a conversation: the protocols that answer the resident's latest message."""
+"""The suggestions panel on a conversation: the protocols that answer the resident's latest message,
+and first, while a department has the question, the holding reply."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from inbox.access import get_conversation_for_user
 from inbox.models import Direction
+from protocols.holding import holding_reply
 from protocols.suggest import suggest
 from webcare.roles import INBOX_ROLES, role_required
 
@@ -19,12 +21,14 @@ def suggestions(request: HttpRequest, conversation_id: int) -> HttpResponse:
         channel=conversation.channel,
         public=conversation.is_public,
     )
+    holding = holding_reply(conversation, result.language) if conversation.department_due else None
+    shown = ([holding] if holding else []) + result.results
     return render(
         request,
         "protocols/_suggestions.html",
         {
             "conversation": conversation,
-            "suggestions": list(enumerate(result.results, start=1)),
+            "suggestions": list(enumerate(shown[:3], start=1)),
             "result": result,
             "limit": conversation.reply_limit,
         },

@@ -263,11 +263,16 @@ def import_protocols(
     return result
 
 
-def render_answer(answers: dict[str, str], language: str, *, first_name: str = "") -> str:
-    """The answer in the resident's language, with their name filled in. Without an answer in their
-    language, someone who does not write Dutch gets English (expats read it far more often)."""
+def render_answer(
+    answers: dict[str, str], language: str, *, first_name: str = "", values: dict[str, str] | None = None
+) -> str:
+    """The answer in the resident's language, with their name (and any other `values`, such as
+    {department}) filled in. Without an answer in their language, someone who does not write Dutch
+    gets English (expats read it far more often)."""
     fallbacks = (language, "nl") if language == "nl" else (language, "en", "nl")
     text = next((answers[lang] for lang in fallbacks if answers.get(lang)), next(iter(answers.values()), ""))
+    for name, value in (values or {}).items():
+        text = text.replace("{" + name + "}", value)
     if first_name:
         return text.replace("{first_name}", first_name)
     return text.replace(" {first_name}", "").replace("{first_name}", "")

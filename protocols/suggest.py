@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max
 
 from protocols.fitting import fit_answer
@@ -183,7 +184,9 @@ def _fingerprint() -> tuple:
 
 
 def _build(fingerprint: tuple) -> _Index:
-    protocols = list(Protocol.objects.published().select_related("current").order_by("key"))
+    # The holding reply answers no question of a resident's: the panel offers it while a department works.
+    published = Protocol.objects.published().exclude(key=settings.HOLDING_REPLY_PROTOCOL)
+    protocols = list(published.select_related("current").order_by("key"))
     versions = [protocol.current for protocol in protocols]
     documents = [grams(words(" ".join([v.title, *v.questions, *v.answers.values()]))) for v in versions]
     frequency = Counter(gram for document in documents for gram in set(document))

@@ -254,6 +254,10 @@ MEDIA_ALLOWED_HOSTS = env.list(
 )
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
+# The protocol whose answer tells a resident that a department has their question (holding reply);
+# it may use {first_name}, {department}, {days} (the department's service level) and {deadline}.
+HOLDING_REPLY_PROTOCOL = env("HOLDING_REPLY_PROTOCOL", default="doorverwezen-naar-afdeling")
+
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")
 OFFICE_HOURS_END = env("OFFICE_HOURS_END", default="18:00")

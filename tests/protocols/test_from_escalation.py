@@ -222,3 +222,16 @@ def test_the_department_decides_on_the_draft_it_saw(answered, eva):
     protocol = services.draft_from_escalation(author=eva, escalation_id=answered.pk)
     with pytest.raises(InvalidTransition):
         services.set_status(protocol_id=protocol.pk, status=Status.IN_REVIEW, expected=Status.PUBLISHED)
+
+
+def test_a_protocol_editor_turns_an_answered_escalation_into_a_draft(client, answered, erik):
+    client.force_login(erik)
+    response = client.post(reverse("protocols:from-escalation", args=[answered.pk]))
+    protocol = Protocol.objects.get(from_escalation=answered)
+    assert response.status_code == 302 and protocol.key in response["Location"]
+
+
+def test_an_editor_does_not_see_questions_still_with_a_department(client, erik, eva, waste_department):
+    still_open = escalated(eva, waste_department)
+    client.force_login(erik)
+    assert client.post(reverse("protocols:from-escalation", args=[still_open.pk])).status_code == 404

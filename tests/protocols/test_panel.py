@@ -78,3 +78,61 @@ def test_the_panel_is_for_the_desk_only(client, dirk, erik, published):  # noqa:
     for outsider in (dirk, erik):
         client.force_login(outsider)
         assert client.get(f"/suggestions/{talk.pk}/").status_code == 403
+
+
+def test_while_a_department_has_the_question_the_holding_reply_comes_first(client, eva, published):  # noqa: F811
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from escalations.models import Department
+    from protocols.services import ProtocolContent, save_protocol
+    from protocols.workflow import Status
+    from tests.factories import escalated
+
+    save_protocol(
+        ProtocolContent(
+            key="doorverwezen-naar-afdeling",
+            title="Doorverwezen naar een afdeling",
+            department="waste",
+            answers={
+                "nl": "Hoi {first_name}, {department} heeft je vraag. "
+                "Binnen {days} werkdagen, uiterlijk {deadline}.",
+                "en": "Hi {first_name}, {department} has your question. Within {days} days, by {deadline}.",
+            },
+        ),
+        status=Status.PUBLISHED,
+    )
+    department = Department.objects.get(slug="waste")
+    department.name, department.service_level_days = "Afval en Reiniging", 3
+    department.save()
+    question = escalated(
+        eva, department, text="mijn grofvuil is niet opgehaald", sender_name="Sanne de Vries"
+    )
+    client.force_login(eva)
+    page = client.get(f"/suggestions/{question.conversation_id}/").content.decode()
+    answer = page.split('name="text" value="')[1].split('"')[0]
+    with translation.override("nl"):
+        deadline = date_format(timezone.localtime(question.due_at).date(), "l j F")  # "donderdag 3 december"
+    assert (
+        answer == f"Hoi Sanne, Afval en Reiniging heeft je vraag. Binnen 3 werkdagen, uiterlijk {deadline}."
+    )
+    assert 'name="protocol" value="doorverwezen-naar-afdeling"' in page
+
+
+def test_the_holding_reply_is_never_suggested_for_a_question(published):  # noqa: F811
+    from protocols.services import ProtocolContent, save_protocol
+    from protocols.suggest import suggest
+    from protocols.workflow import Status
+
+    save_protocol(
+        ProtocolContent(
+            key="doorverwezen-naar-afdeling",
+            title="Doorverwezen naar een afdeling",
+            department="waste",
+            questions=["Is mijn vraag doorgezet naar de afdeling?"],
+            answers={"nl": "We hebben je vraag doorgezet.", "en": "We passed your question on."},
+        ),
+        status=Status.PUBLISHED,
+    )
+    keys = [r.key for r in suggest("Is mijn vraag doorgezet naar de afdeling?").results]
+    assert "doorverwezen-naar-afdeling" not in keys
