@@ -104,6 +104,13 @@ def _service_level(channel: str) -> ServiceLevel | None:
     return ServiceLevel.objects.filter(channel=channel).first()
 
 
+def _answer_due(channel: str, now: datetime) -> datetime:
+    """When the desk owes the resident an answer that became possible at `now`: the channel's
+    first-response time, in office time (at once without a service level)."""
+    level = _service_level(channel)
+    return add_office_minutes(now, level.first_response_minutes) if level else now
+
+
 @transaction.atomic
 def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
     """Store a resident's message; returns (message, created).
@@ -606,8 +613,8 @@ def hand_to_department(*, actor, conversation_id: int, due_at: datetime, detail:
 
 @transaction.atomic
 def back_from_department(*, conversation_id: int, update: str, detail: str) -> Conversation:
-    """The department answered or needs more: the conversation is due now, with the agent who asked,
-    or in the team queue when they are away."""
+    """The department answered or needs more: the conversation is due within the channel's
+    first-response time, with the agent who asked, or in the team queue when they are away."""
     conversation = _locked(conversation_id)
     if conversation.status == Status.CLOSED:
         _record(conversation, _UPDATE_EVENTS[update], detail=detail)
@@ -618,7 +625,7 @@ def back_from_department(*, conversation_id: int, update: str, detail: str) -> C
         conversation.assigned_to = None
     conversation.department_due = None
     conversation.department_update = update
-    conversation.response_due = timezone.now()
+    conversation.response_due = _answer_due(conversation.channel, timezone.now())
     conversation.save()
     _record(conversation, _UPDATE_EVENTS[update], detail=detail)
     return conversation
@@ -638,7 +645,7 @@ def end_department_work(*, actor, conversation_id: int, detail: str = "") -> Con
     conversation.department_update = ""
     if conversation.status == Status.ESCALATED:
         _set_status(conversation, Status.OPEN)
-        conversation.response_due = timezone.now()
+        conversation.response_due = _answer_due(conversation.channel, timezone.now())
     conversation.save()
     _record(conversation, EventKind.ESCALATION_ENDED, actor=actor, detail=detail)
     return conversation
