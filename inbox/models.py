@@ -384,6 +384,7 @@ class EventKind(models.TextChoices):
     DEPARTMENT_ANSWERED = "department_answered", _("department answered")
     INFO_REQUESTED = "info_requested", _("department needs more information")
     ESCALATION_ENDED = "escalation_ended", _("escalation withdrawn")
+    NOTIFIED = "notified", _("resident told about their suggestion")
 
 
 class ConversationEvent(models.Model):
@@ -402,15 +403,24 @@ class ConversationEvent(models.Model):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class TemplatePurpose(models.TextChoices):
+    REPLY = "reply", _("an agent's reply")
+    FEEDBACK_UPDATE = "feedback_update", _("news about a resident's suggestion")
+
+
 class MessageTemplate(models.Model):
     """A WhatsApp message template approved by Meta, used once the 24-hour window has closed.
 
-    `text` is what the resident will read, with {{1}} where the resident's first name goes.
+    `text` is what the resident will read, with {{1}} where the resident's first name goes and, for
+    news about a suggestion, {{2}} where the link to its status page goes.
     """
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WHATSAPP)
     name = models.CharField(_("name"), max_length=100)
     language = models.CharField(_("language"), max_length=8, default="nl")
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=TemplatePurpose.choices, default=TemplatePurpose.REPLY
+    )
     content_sid = models.CharField(_("Twilio content SID"), max_length=64, unique=True)
     text = models.TextField(_("text"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -423,5 +433,9 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def render(self, first_name: str) -> str:
-        return self.text.replace("{{1}}", first_name).replace("  ", " ")
+    def variables(self, first_name: str, link: str = "") -> dict[str, str]:
+        """Twilio's content variables for this template."""
+        return {"1": first_name, "2": link} if "{{2}}" in self.text else {"1": first_name}
+
+    def render(self, first_name: str, link: str = "") -> str:
+        return self.text.replace("{{1}}", first_name).replace("{{2}}", link).replace("  ", " ")

@@ -25,6 +25,7 @@ from inbox.models import (
     RoutingRule,
     ServiceLevel,
     Team,
+    TemplatePurpose,
     Topic,
     reply_limit,
 )
@@ -374,8 +375,8 @@ def reply(
             raise ReplyNotAllowed(
                 _("The 24-hour window of WhatsApp has closed: choose an approved template.")
             )
-        first_name = conversation.contact.first_name or conversation.identity.handle.split(" ")[0]
-        options = {"content_sid": template.content_sid, "content_variables": {"1": first_name}}
+        first_name = _first_name(conversation)
+        options = {"content_sid": template.content_sid, "content_variables": template.variables(first_name)}
         body, limit = template.render(first_name), None
     else:
         if window.mode == Mode.HUMAN_AGENT:
@@ -416,6 +417,87 @@ def reply(
     replied.send(sender=Conversation, conversation=conversation, message=message, agent=agent)
     _queue_send(message, now)
     return message
+
+
+def _first_name(conversation: Conversation) -> str:
+    return conversation.contact.first_name or conversation.identity.handle.split(" ")[0]
+
+
+@transaction.atomic
+def send_notice(
+    *, conversation_id: int, text: str, link: str, purpose: str = TemplatePurpose.FEEDBACK_UPDATE
+) -> Message:
+    """A message the municipality sends on its own initiative (news about a resident's suggestion),
+    on the conversation's channel and thread, within the platform's rules.
+
+    Free text inside the reply window; after it, WhatsApp's approved template for `purpose` (with the
+    first name and `link`) and Messenger/Instagram's HUMAN_AGENT tag within 7 days. Raises
+    ReplyNotAllowed when the platform allows nothing: the caller shows that the resident cannot be
+    reached. The conversation's status and queue place do not change.
+    """
+    conversation = _locked(conversation_id)
+    now = timezone.now()
+    window = reply_window(conversation, now)
+    options: dict = {}
+    if window.mode == Mode.CLOSED:
+        raise ReplyNotAllowed(
+            _("%(channel)s allows no message more than 7 days after the resident's last message.")
+            % {"channel": conversation.get_channel_display()}
+        )
+    if window.mode == Mode.TEMPLATE:
+        template = _template_for(purpose, conversation.language)
+        if template is None:
+            raise ReplyNotAllowed(
+                _("The 24-hour window of WhatsApp has closed and no approved template fits.")
+            )
+        first_name = _first_name(conversation)
+        options = {
+            "content_sid": template.content_sid,
+            "content_variables": template.variables(first_name, link),
+        }
+        body = template.render(first_name, link)
+    else:
+        if window.mode == Mode.HUMAN_AGENT:
+            options["tag"] = "HUMAN_AGENT"
+        body = text.strip()
+        if len(body) > conversation.reply_limit:
+            raise ReplyTooLong(
+                _("This message has %(length)d characters; %(channel)s allows %(limit)d.")
+                % {
+                    "length": len(body),
+                    "channel": conversation.get_channel_display(),
+                    "limit": conversation.reply_limit,
+                }
+            )
+    message = Message.objects.create(
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Direction.OUTBOUND,
+        text=body,
+        delivery_status=DeliveryStatus.PENDING,
+        language=conversation.language,
+        created_at=now,
+        processed_at=now,
+        send_options=options,
+        scheduled_for=next_x_dm_slot(now)
+        if conversation.channel == Channel.X and not conversation.is_public
+        else None,
+    )
+    conversation.last_message_at = max(conversation.last_message_at, now)
+    conversation.save(update_fields=["last_message_at"])
+    _record(conversation, EventKind.NOTIFIED)
+    _queue_send(message, now)
+    return message
+
+
+def _template_for(purpose: str, language: str) -> MessageTemplate | None:
+    """The approved template for `purpose` in the resident's language, else English, else Dutch."""
+    templates = MessageTemplate.objects.filter(channel=Channel.WHATSAPP, purpose=purpose, is_active=True)
+    for candidate in dict.fromkeys((language, "en", "nl")):
+        template = templates.filter(language=candidate).first()
+        if template:
+            return template
+    return None
 
 
 def _queue_send(message: Message, now: datetime) -> None:

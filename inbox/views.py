@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from inbox import services
 from inbox.access import get_contact_for_user, get_conversation_for_user
 from inbox.forms import AssignForm, MergeForm, NoteForm, QueueFilterForm, ReplyForm, RoutingRuleForm
-from inbox.models import Conversation, Direction, Message, MessageTemplate, Note, RoutingRule
+from inbox.models import Conversation, Direction, Message, MessageTemplate, Note, RoutingRule, TemplatePurpose
 from inbox.reply_rules import reply_window
 from inbox.workflow import InvalidTransition, Status
 from webcare.roles import INBOX_ROLES, LEAD_ROLES, has_role, role_required
@@ -98,7 +98,9 @@ def _conversation_context(request, conversation: Conversation, **forms) -> dict:
         "closed": conversation.status == Status.CLOSED,
         "window": reply_window(conversation),
         "now": timezone.now(),
-        "templates": MessageTemplate.objects.filter(channel=conversation.channel, is_active=True),
+        "templates": MessageTemplate.objects.filter(
+            channel=conversation.channel, purpose=TemplatePurpose.REPLY, is_active=True
+        ),
     }
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "escalations",
     "channels",
     "protocols",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalations.send_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Account managers hear about residents' suggestions that have had no news for a while.
+    "feedback-reminders": {
+        "task": "feedback.send_reminders",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
     # Before the working day starts: one digest per editor and department member (CELERY_TIMEZONE).
     "notify-stale-protocols": {
         "task": "protocols.notify_stale_protocols",
@@ -257,6 +263,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # The protocol whose answer tells a resident that a department has their question (holding reply);
 # it may use {first_name}, {department}, {days} (the department's service level) and {deadline}.
 HOLDING_REPLY_PROTOCOL = env("HOLDING_REPLY_PROTOCOL", default="doorverwezen-naar-afdeling")
+
+# A resident's suggestion without news for this many weeks is brought to its account manager again.
+FEEDBACK_REMINDER_WEEKS = env.int("FEEDBACK_REMINDER_WEEKS", default=3)
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")
