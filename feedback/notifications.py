@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -93,6 +94,47 @@ def _tell(suggestion: Suggestion, report: SuggestionReport, status: str) -> str 
         )
     except inbox.InboxError as refused:
         notice.state, notice.reason = NoticeState.UNREACHABLE, str(refused)[:300]
+    notice.save()
+    return notice.state
+
+
+def retry_unreachable() -> NoticeReport:
+    """Residents the platform would not let us reach may be reachable again once they write to us:
+    try those notices again (run from the beat schedule)."""
+    waiting = (
+        ResidentNotice.objects.filter(state=NoticeState.UNREACHABLE)
+        .filter(report__conversation__last_inbound_at__gt=F("created_at"))
+        .select_related("report__conversation", "report__suggestion__department")
+    )
+    sent = unreachable = 0
+    for notice in waiting:
+        state = _retell(notice.pk)
+        sent += state == NoticeState.SENT
+        unreachable += state == NoticeState.UNREACHABLE
+    return NoticeReport(sent=sent, unreachable=unreachable)
+
+
+@transaction.atomic
+def _retell(notice_id: int) -> str | None:
+    notice = (
+        ResidentNotice.objects.select_for_update(of=("self",))
+        .select_related("report__conversation", "report__suggestion__department")
+        .get(pk=notice_id)
+    )
+    if notice.state != NoticeState.UNREACHABLE:
+        return None  # another worker got there first
+    suggestion, conversation = notice.report.suggestion, notice.report.conversation
+    link = status_page_url(suggestion)
+    notice.created_at = timezone.now()
+    try:
+        notice.message = inbox.send_notice(
+            conversation_id=conversation.pk,
+            text=_text(suggestion, notice.status, link, conversation.language, conversation.reply_limit),
+            link=link,
+        )
+        notice.state, notice.reason = NoticeState.SENT, ""
+    except inbox.InboxError as refused:
+        notice.reason = str(refused)[:300]
     notice.save()
     return notice.state
 

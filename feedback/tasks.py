@@ -13,3 +13,8 @@ def notify_residents(suggestion_id: int) -> None:
 @shared_task(name="feedback.send_reminders")
 def send_reminders() -> None:
     notifications.send_reminders()
+
+
+@shared_task(name="feedback.retry_unreachable")
+def retry_unreachable() -> None:
+    notifications.retry_unreachable()

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalations.send_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Residents we could not tell about their suggestion: try again once they have written to us.
+    "feedback-retry-unreachable": {
+        "task": "feedback.retry_unreachable",
+        "schedule": crontab(minute="*/15"),
+    },
     # Account managers hear about residents' suggestions that have had no news for a while.
     "feedback-reminders": {
         "task": "feedback.send_reminders",

@@ -90,3 +90,20 @@ def test_demo_escalations_are_open_overdue_and_answered(settings):
     assert Conversation.objects.get(pk=open_one.conversation_id).status == "escalated"
     call_command("load_demo", stdout=io.StringIO())
     assert Escalation.objects.count() == 3
+
+
+def test_demo_suggestions_are_followed_by_residents_and_one_has_its_outcome(
+    settings, django_capture_on_commit_callbacks
+):
+    from feedback.models import NoticeState, ResidentNotice, Suggestion
+    from feedback.workflow import Status
+
+    settings.DEMO_ENABLED = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    racks = Suggestion.objects.get(summary__contains="fietsenrekken")
+    assert (racks.status, racks.reports.count()) == (Status.FORWARDED, 2)
+    grass = Suggestion.objects.get(summary__contains="Oosterpark")
+    assert grass.status == Status.PLANNED and grass.explanation
+    told = ResidentNotice.objects.filter(report__suggestion=grass, status=Status.PLANNED)
+    assert list(told.values_list("state", flat=True)) == [NoticeState.SENT]

@@ -12,8 +12,11 @@ from django.utils.formats import date_format
 from accounts.models import User
 from escalations import services as escalations
 from escalations.models import Department, Escalation, EscalationEvent, EventKind
+from feedback import services as feedback
+from feedback.models import Kind as FeedbackKind
+from feedback.workflow import Status as FeedbackStatus
 from inbox import services
-from inbox.models import ChannelIdentity, Conversation, Message, MessageTemplate, Topic
+from inbox.models import ChannelIdentity, Conversation, Message, MessageTemplate, TemplatePurpose, Topic
 from protocols import services as protocols
 from protocols.workflow import Status as ProtocolStatus
 
@@ -218,6 +221,41 @@ MESSAGES = [
         "dm",
         False,
     ),
+    (
+        "whatsapp",
+        "+31655544433",
+        "Noor Visser",
+        "Idee: kunnen er meer fietsenrekken bij station Zuid? Elke ochtend staat alles vol en ligt de "
+        "stoep vol fietsen.",
+        600,
+        "dm",
+        False,
+    ),
+    (
+        "instagram",
+        "7002000000000004",
+        "daan.amsterdam",
+        "Zet alsjeblieft meer fietsenrekken bij Zuid, je kunt je fiets nergens kwijt",
+        300,
+        "dm",
+        False,
+    ),
+]
+
+# WhatsApp templates for news about a resident's suggestion once the 24-hour window has closed.
+FEEDBACK_TEMPLATES = [
+    (
+        "Nieuws over je idee",
+        "nl",
+        "HXdemo00000000000000000000000002nl",
+        "Hallo {{1}}, er is nieuws over je idee of klacht voor de gemeente. Lees het hier: {{2}}",
+    ),
+    (
+        "News about your idea",
+        "en",
+        "HXdemo00000000000000000000000002en",
+        "Hello {{1}}, there is news about your idea or complaint for the municipality. Read it here: {{2}}",
+    ),
 ]
 
 
@@ -246,6 +284,16 @@ class Command(BaseCommand):
             MessageTemplate.objects.get_or_create(
                 content_sid=content_sid, defaults={"name": name, "language": language, "text": text}
             )
+        for name, language, content_sid, text in FEEDBACK_TEMPLATES:
+            MessageTemplate.objects.get_or_create(
+                content_sid=content_sid,
+                defaults={
+                    "name": name,
+                    "language": language,
+                    "text": text,
+                    "purpose": TemplatePurpose.FEEDBACK_UPDATE,
+                },
+            )
         # The protocols of the suggestion benchmark double as the demo's: a city's worth of answers.
         call_command("import_protocols", DEMO_PROTOCOLS, "--create-departments", stdout=io.StringIO())
         protocols.save_protocol(HOLDING_REPLY, status=ProtocolStatus.PUBLISHED, note="demo")
@@ -271,6 +319,7 @@ class Command(BaseCommand):
             services.process_message(message.pk)
         self._work_some_conversations()
         self._escalate_some_conversations()
+        self._record_some_suggestions()
 
     def _work_some_conversations(self):
         eva, bram, lotte = (User.objects.get(username=name) for name in ("eva", "bram", "lotte"))
@@ -359,6 +408,41 @@ class Command(BaseCommand):
             text="Ja. Wie in het buitenland woont, vraagt een paspoort aan bij de Nederlandse ambassade in "
             "Londen, op afspraak via https://www.nederlandwereldwijd.nl. Reken op zes weken. Het oude "
             "paspoort blijft tot de vervaldatum geldig.",
+        )
+
+    def _record_some_suggestions(self):
+        """Two residents want more bike racks (one suggestion, forwarded); a complaint about the grass
+        in the Oosterpark has its outcome, and Petra has been told."""
+        eva, sofia, anna = (User.objects.get(username=n) for n in ("eva", "sofia", "anna"))
+        public_space = Department.objects.get(slug="public-space")
+        noor, daan, petra = (self._demo_message(n) for n in (14, 15, 6))
+        racks = feedback.record(
+            agent=eva,
+            conversation_id=noor.conversation_id,
+            summary="Meer fietsenrekken bij station Zuid",
+            department_id=public_space.pk,
+            message_id=noor.pk,
+        )
+        feedback.link(
+            agent=eva, suggestion_id=racks.pk, conversation_id=daan.conversation_id, message_id=daan.pk
+        )
+        feedback.change_status(actor=anna, suggestion_id=racks.pk, status=FeedbackStatus.FORWARDED)
+        grass = feedback.record(
+            agent=sofia,
+            conversation_id=petra.conversation_id,
+            summary="Het gras in het Oosterpark wordt te weinig gemaaid",
+            department_id=public_space.pk,
+            kind=FeedbackKind.COMPLAINT,
+            message_id=petra.pk,
+        )
+        for status in (FeedbackStatus.FORWARDED, FeedbackStatus.UNDER_CONSIDERATION):
+            feedback.change_status(actor=anna, suggestion_id=grass.pk, status=status)
+        feedback.change_status(
+            actor=anna,
+            suggestion_id=grass.pk,
+            status=FeedbackStatus.PLANNED,
+            explanation="Het Oosterpark wordt vanaf april elke twee weken gemaaid in plaats van elke vier "
+            "weken. Langs de randen blijft het gras langer staan voor bijen en vlinders.",
         )
 
     def _demo_message(self, number: int) -> Message:
