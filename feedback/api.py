@@ -9,23 +9,23 @@ from rest_framework.views import APIView
 from escalations.models import Department
 from feedback import services
 from feedback.access import DECIDERS, READERS, may_decide, visible_suggestions
-from feedback.serializers import RecordInputSerializer, StatusInputSerializer, SuggestionSerializer
+from feedback.serializers import FeedbackSerializer, RecordInputSerializer, StatusInputSerializer
 from feedback.workflow import InvalidTransition, Status
 from inbox.access import get_conversation_for_user
 from webcare.roles import INBOX_ROLES, HasRole, has_role
 
 
 def _with_details(suggestions):
-    """Everything SuggestionSerializer shows, in a fixed number of queries."""
-    return suggestions.annotate(report_count=Count("reports", distinct=True)).prefetch_related(
-        "events", "reports__notices"
-    )
+    """Everything FeedbackSerializer shows, in a fixed number of queries."""
+    return suggestions.annotate(
+        report_count=Count("reports__conversation__contact", distinct=True)
+    ).prefetch_related("events", "reports__notices")
 
 
 def _shown(request, suggestion, code=status.HTTP_200_OK) -> Response:
     fresh = _with_details(visible_suggestions(request.user)).get(pk=suggestion.pk)
     context = {"desk": has_role(request.user, INBOX_ROLES)}
-    return Response(SuggestionSerializer(fresh, context=context).data, status=code)
+    return Response(FeedbackSerializer(fresh, context=context).data, status=code)
 
 
 def _refusal(error: Exception) -> Response:
@@ -37,7 +37,7 @@ class FeedbackList(generics.ListCreateAPIView):
     """Suggestions from residents, newest first: the desk sees all, an account manager those of the
     departments they manage. POST records one from a conversation (the desk)."""
 
-    serializer_class = SuggestionSerializer
+    serializer_class = FeedbackSerializer
 
     def get_permissions(self):
         roles = INBOX_ROLES if self.request.method == "POST" else READERS
@@ -64,7 +64,7 @@ class FeedbackList(generics.ListCreateAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "desk": has_role(self.request.user, INBOX_ROLES)}
 
-    @extend_schema(request=RecordInputSerializer, responses={201: SuggestionSerializer})
+    @extend_schema(request=RecordInputSerializer, responses={201: FeedbackSerializer})
     def post(self, request, *args, **kwargs):
         payload = RecordInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -103,7 +103,7 @@ class FeedbackList(generics.ListCreateAPIView):
 class FeedbackDetail(APIView):
     permission_classes = [HasRole.of(READERS)]
 
-    @extend_schema(responses=SuggestionSerializer)
+    @extend_schema(responses=FeedbackSerializer)
     def get(self, request, pk: int):
         return _shown(request, generics.get_object_or_404(visible_suggestions(request.user), pk=pk))
 
@@ -113,7 +113,7 @@ class FeedbackStatus(APIView):
 
     permission_classes = [HasRole.of(DECIDERS)]
 
-    @extend_schema(request=StatusInputSerializer, responses=SuggestionSerializer)
+    @extend_schema(request=StatusInputSerializer, responses=FeedbackSerializer)
     def post(self, request, pk: int):
         suggestion = generics.get_object_or_404(visible_suggestions(request.user), pk=pk)
         if not may_decide(request.user, suggestion):

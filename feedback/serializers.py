@@ -25,13 +25,13 @@ class StatusInputSerializer(serializers.Serializer):
     )
 
 
-class EventSerializer(serializers.ModelSerializer):
+class FeedbackEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = SuggestionEvent
         fields = ["from_status", "to_status", "explanation", "created_at"]
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class FeedbackNoticeSerializer(serializers.ModelSerializer):
     conversation = serializers.IntegerField(source="report.conversation_id")
 
     class Meta:
@@ -39,13 +39,17 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["conversation", "status", "state", "reason", "created_at"]
 
 
-class SuggestionSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    residents = serializers.IntegerField(source="report_count", read_only=True)
+    residents = serializers.IntegerField(
+        source="report_count",
+        read_only=True,
+        help_text="Residents following it (a person on two channels: one).",
+    )
     conversations = serializers.SerializerMethodField()
     status_page = serializers.SerializerMethodField()
-    events = EventSerializer(many=True, read_only=True)
+    events = FeedbackEventSerializer(many=True, read_only=True)
     notices = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,7 +82,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
     def get_notices(self, suggestion) -> list[dict]:
         notices = [notice for report in suggestion.reports.all() for notice in report.notices.all()]
-        return NoticeSerializer(notices, many=True).data
+        return FeedbackNoticeSerializer(notices, many=True).data
 
     def to_representation(self, suggestion):
         data = super().to_representation(suggestion)

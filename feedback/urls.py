@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from feedback import views
 
 app_name = "feedback"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.suggestion_list, name="list"),
+    path("overview/", views.overview, name="overview"),
+    path("panel/<int:conversation_id>/", views.panel, name="panel"),
+    path("conversations/<int:conversation_id>/record/", views.record, name="record"),
+    path("<int:pk>/", views.suggestion_detail, name="detail"),
+    path("<int:pk>/status/", views.change_status, name="status"),
+]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.services import provision_user
 from escalations import services as escalations
 from escalations.models import Department
+from feedback import services as feedback
 from protocols import services as protocol_services
 from protocols.services import ProtocolContent
 from protocols.workflow import Status
@@ -67,6 +68,12 @@ ENDPOINTS = [
     ("post", "department:request-info", "e", {"dirk"}),
     ("get", "departments:edit", "d", LEADS),
     ("post", "accounts:away", None, DESK),
+    ("get", "feedback:list", None, DESK | {"anna"}),
+    ("get", "feedback:overview", None, LEADS | {"anna"}),
+    ("get", "feedback:panel", "c", DESK),
+    ("post", "feedback:record", "c", DESK),
+    ("get", "feedback:detail", "s", DESK),  # anna manages no department here: 404
+    ("post", "feedback:status", "s", LEADS),
 ]
 API_ENDPOINTS = [
     ("get", "api-conversations", None, DESK),
@@ -81,6 +88,10 @@ API_ENDPOINTS = [
     ("post", "api-escalation-answer", "e", {"dirk"}),
     ("post", "api-escalation-request-info", "e", {"dirk"}),
     ("post", "api-escalation-info", "e", DESK),
+    ("get", "api-feedback", None, DESK | {"anna"}),
+    ("post", "api-feedback", None, DESK),
+    ("get", "api-feedback-detail", "s", DESK),
+    ("post", "api-feedback-status", "s", LEADS),
     ("get", "schema", None, ANYONE),
     ("get", "api-docs", None, ANYONE),
 ]
@@ -113,7 +124,22 @@ def _escalation(found, *, answered: bool):
     return asked
 
 
+def _suggestion(found):
+    """A suggestion of the waste department recorded from the test's conversation."""
+    department = Department.objects.get_or_create(slug="waste", defaults={"name": "Afval"})[0]
+    agent = provision_user(username="wout", role="agent", password="x", team_slug="webcare")
+    return feedback.record(
+        agent=agent,
+        conversation_id=found.pk,
+        summary="Meer bankjes",
+        department_id=department.pk,
+        notify=False,
+    )
+
+
 def _url(name, needs, found):
+    if needs == "s":
+        return reverse(name, args=[_suggestion(found).pk])
     if needs in ("e", "E"):
         return reverse(name, args=[_escalation(found, answered=needs == "E").pk])
     if needs == "d":

@@ -11,6 +11,8 @@ def roles(request) -> dict:
         "can_use_inbox": can_use_inbox,
         "is_lead": has_role(user, LEAD_ROLES),
         "can_read_protocols": has_role(user, PROTOCOL_READERS),
+        # Residents' suggestions: the desk, and account managers for their departments.
+        "can_read_suggestions": has_role(user, INBOX_ROLES | {Role.ACCOUNT_MANAGER}),
         "is_department_member": has_role(user, frozenset({Role.DEPARTMENT})),
         # The demo's resident simulator (channels.simulator): never in production.
         "simulator_enabled": settings.DEMO_ENABLED and can_use_inbox,

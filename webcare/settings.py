@@ -150,10 +150,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Two apps name a field "status": give each choice set its own name in the schema.
+    # Several apps name a field "status" or "kind": give each choice set its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": "inbox.workflow.Status",
         "EscalationStatusEnum": "escalations.workflow.Status",
+        "FeedbackStatusEnum": "feedback.workflow.Status",
+        "FeedbackKindEnum": "feedback.models.Kind",
     },
 }
 

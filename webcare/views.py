@@ -12,6 +12,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("inbox:queue")
     if has_role(request.user, frozenset({Role.DEPARTMENT})):
         return redirect("department:queue")
+    if has_role(request.user, frozenset({Role.ACCOUNT_MANAGER})):
+        return redirect("feedback:list")
     return render(request, "home.html")
 
 
