@@ -36,8 +36,10 @@ class NoticeReport:
     unreachable: int
 
 
-def status_page_url(suggestion: Suggestion) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:status", args=[suggestion.token])
+def status_page_url(suggestion: Suggestion, language: str = "nl") -> str:
+    """The public status page; in English for a resident who does not write Dutch."""
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public:status", args=[suggestion.token])
+    return url if language == "nl" else f"{url}?lang=en"
 
 
 def notify_residents(suggestion_id: int) -> NoticeReport:
@@ -85,7 +87,7 @@ def _tell(suggestion: Suggestion, report: SuggestionReport, status: str) -> str 
     except IntegrityError:
         return None
     conversation = report.conversation
-    link = status_page_url(suggestion)
+    link = status_page_url(suggestion, conversation.language)
     try:
         notice.message = inbox.send_notice(
             conversation_id=conversation.pk,
@@ -124,7 +126,7 @@ def _retell(notice_id: int) -> str | None:
     if notice.state != NoticeState.UNREACHABLE:
         return None  # another worker got there first
     suggestion, conversation = notice.report.suggestion, notice.report.conversation
-    link = status_page_url(suggestion)
+    link = status_page_url(suggestion, conversation.language)
     notice.created_at = timezone.now()
     try:
         notice.message = inbox.send_notice(

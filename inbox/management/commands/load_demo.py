@@ -245,10 +245,10 @@ MESSAGES = [
 # WhatsApp templates for news about a resident's suggestion once the 24-hour window has closed.
 FEEDBACK_TEMPLATES = [
     (
-        "Nieuws over je idee",
+        "Nieuws over uw idee",
         "nl",
         "HXdemo00000000000000000000000002nl",
-        "Hallo {{1}}, er is nieuws over je idee of klacht voor de gemeente. Lees het hier: {{2}}",
+        "Hallo {{1}}, er is nieuws over uw idee of klacht voor de gemeente. Lees het hier: {{2}}",
     ),
     (
         "News about your idea",
