@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "channels",
     "protocols",
     "feedback",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,9 @@ HOLDING_REPLY_PROTOCOL = env("HOLDING_REPLY_PROTOCOL", default="doorverwezen-naa
 
 # A resident's suggestion without news for this many weeks is brought to its account manager again.
 FEEDBACK_REMINDER_WEEKS = env.int("FEEDBACK_REMINDER_WEEKS", default=3)
+
+# Monitoring: mentions that did not become a conversation are deleted after this many days.
+MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")
