@@ -55,8 +55,13 @@ class Mention(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     external_id = models.CharField(max_length=100)
     text = models.TextField()
-    author = models.CharField(_("author"), max_length=100, blank=True)  # the public handle only
+    author = models.CharField(_("author"), max_length=100, blank=True)  # the public handle
+    author_id = models.CharField(max_length=100, blank=True)  # the platform's id, to answer them
     url = models.URLField(max_length=500, blank=True)
+    # Where an answer would go: the post (X conversation, Facebook post, Instagram media) and the
+    # platform details a reply needs (comment id, ...), as the channel adapters record them.
+    thread_key = models.CharField(max_length=200, blank=True)
+    context = models.JSONField(default=dict, blank=True)
     posted_at = models.DateTimeField(_("posted"))
     fetched_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
