@@ -5,8 +5,15 @@ The real client libraries (twilio, pyfacebook, tweepy) reach it through their ba
 is Twilio, `/2/…` is X, everything else (`/vNN.N/…`, `/media/…`) is Graph. State lives in memory.
 
 Besides the platform routes it serves `GET /_outbox?to=…` (what the desk sent, for the demo's resident
-simulator), `POST /_seed/{twilio_inbound,instagram_mention,x_mention}` (a JSON object of keyword arguments
-for the matching `seed_*` method) and `POST /_reset`.
+simulator), `POST /_seed/{kind}` (a JSON object of keyword arguments for the matching `seed_*` method:
+`twilio_inbound`, `instagram_mention`, `x_mention`, `x_post`, `facebook_post`, `facebook_comment`,
+`instagram_tag`, `instagram_hashtag_media`) and `POST /_reset`.
+
+For monitoring it also answers X's recent search (`GET /2/tweets/search/recent`, matching the query
+the way X does: whole words, "phrases", #tags, @handles, `-`, OR, brackets, `is:retweet`) and the
+Graph reads a poller needs: a Page's feed with its comments, a post's comments, the media an Instagram
+account is tagged in, `ig_hashtag_search` and a hashtag's `recent_media`. They page with Graph's
+cursors and X's `next_token`, and `fail_next` works for them as for every route.
 
 Standard library only and no Django imports, so it runs on its own; the demo starts it with
 `python manage.py run_standin`.
@@ -28,7 +35,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
@@ -122,6 +129,130 @@ def _since(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _moment(value: datetime | str | None) -> datetime:
+    """A seeded time: a datetime, an ISO 8601 string (from `/_seed/` JSON; Graph's `+0000` too) or now."""
+    if value is None:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _graph_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _digits(count: int) -> str:
+    return str(secrets.randbelow(10**count)).zfill(count)
+
+
+def _graph_fields(spec: str) -> dict[str, tuple[dict[str, str], str]]:
+    """Graph's `fields`: `id,comments.limit(100).order(x){id,from}` →
+    `{"id": ({}, ""), "comments": ({"limit": "100", "order": "x"}, "id,from")}`."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(spec + ","):
+        depth += (char in "{(") - (char in "})")
+        if char == "," and depth == 0:
+            parts.append(spec[start:index].strip())
+            start = index + 1
+    fields = {}
+    for part in filter(None, parts):
+        head, brace, nested = part.partition("{")
+        name, *modifiers = head.split(".")
+        options = [re.fullmatch(r"(\w+)\((.*)\)", modifier) for modifier in modifiers]
+        if not all(options):
+            raise _Problem(400, graph_error(100, f"(#100) Syntax error in fields: {part}"))
+        fields[name.strip()] = (dict(option.groups() for option in options), nested[:-1] if brace else "")
+    return fields
+
+
+def _graph_after(items: list[dict], after: str | None) -> int:
+    """Where a page starts: after the item a Graph cursor (base64 of its id) names."""
+    if not after:
+        return 0
+    try:
+        item_id = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode()
+        return next(index for index, item in enumerate(items) if item["id"] == item_id) + 1
+    except (ValueError, StopIteration) as error:
+        raise _Problem(400, graph_error(100, "(#100) The after cursor is not valid")) from error
+
+
+def _graph_cursor(item_id: str) -> str:
+    return base64.urlsafe_b64encode(item_id.encode()).decode().rstrip("=")
+
+
+def _graph_limit(value: str | None, default: int, most: int) -> int:
+    try:
+        return min(max(int(value or default), 1), most)
+    except ValueError as error:
+        raise _Problem(400, graph_error(100, "(#100) Param limit must be a number")) from error
+
+
+def _graph_since(value: str | None) -> datetime | None:
+    """Graph's `since`/`until`: a Unix timestamp or a date-time string."""
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC) if value.isdigit() else _moment(value)
+    except ValueError as error:
+        raise _Problem(400, graph_error(100, f"(#100) Invalid time: {value}")) from error
+
+
+_X_QUERY_TOKEN = re.compile(
+    r'\s*(?:(?P<open>-?\()|(?P<close>\))|(?P<phrase>-?"[^"]*")|(?P<term>-?[^\s()"]+))'
+)
+
+
+def x_query_matches(query: str, text: str, retweet: bool = False) -> bool:
+    """Whether X's search finds a post: words and "phrases" match whole words in any case (no prefixes),
+    #tags and @handles only as such, `is:retweet` retweets; a space is AND and binds tighter than OR, `-`
+    negates, brackets group. Other operators (`lang:`, `has:`, …) are not modelled and match every post."""
+    tokens = [match.group().strip() for match in _X_QUERY_TOKEN.finditer(query)]
+    lowered = text.lower()
+    words = " " + " ".join(re.findall(r"\w+", lowered)) + " "
+    tags = set(re.findall(r"[#@]\w+", lowered))
+    position = 0
+
+    def term(token: str) -> bool:
+        if token.startswith(("#", "@")):
+            return token.lower() in tags
+        if token.lower() == "is:retweet":
+            return retweet
+        if ":" in token and not token.startswith('"'):
+            return True
+        wanted = " ".join(re.findall(r"\w+", token.lower()))
+        return bool(wanted) and f" {wanted} " in words
+
+    def either() -> bool:
+        nonlocal position
+        value = both()
+        while position < len(tokens) and tokens[position] == "OR":
+            position += 1
+            value = both() or value
+        return value
+
+    def both() -> bool:
+        value = True
+        while position < len(tokens) and tokens[position] not in ("OR", ")"):
+            value = single() and value
+        return value
+
+    def single() -> bool:
+        nonlocal position
+        part = tokens[position]
+        position += 1
+        negated = part.startswith("-")
+        part = part[1:] if negated else part
+        if part == "(":
+            value = either()
+            if position < len(tokens) and tokens[position] == ")":
+                position += 1
+        else:
+            value = term(part)
+        return value != negated
+
+    return bool(tokens) and either()
+
+
 class StandIn:
     """The platforms' APIs as one WSGI app. Every public method is safe to call from any thread."""
 
@@ -153,11 +284,17 @@ class StandIn:
             ("GET", r"/2010-04-01/.*/Media/.*", lambda req, match: (200, PNG, {})),
             ("POST", version + "/messages", self._graph_send),
             ("POST", version + "/(?P<edge>comments|replies)", self._graph_comment),
+            ("GET", version + "/feed", self._graph_feed),
+            ("GET", version + "/comments", self._graph_comments),
+            ("GET", version + "/tags", self._instagram_tags),
+            ("GET", r"/v\d+\.\d+/ig_hashtag_search", self._instagram_hashtag_search),
+            ("GET", version + "/recent_media", self._instagram_recent_media),
             ("GET", version, self._graph_object),
             ("GET", r"/media/.+", lambda req, match: (200, PNG, {})),
             ("POST", r"/2/dm_conversations/with/(?P<participant>\d+)/messages", self._x_dm),
             ("POST", r"/2/tweets", self._x_tweet),
             ("GET", r"/2/users/(?P<id>\d+)/mentions", self._x_list_mentions),
+            ("GET", r"/2/tweets/search/recent", self._x_search_recent),
             ("GET", r"/_outbox", lambda req, match: (200, self.outbox(req.query.get("to")), {})),
             ("POST", r"/_seed/(?P<kind>\w+)", self._seed),
             ("POST", r"/_reset", self._reset),
@@ -176,6 +313,11 @@ class StandIn:
             self._meta_profiles: dict[str, dict] = {}
             self._x_mentions: list[dict] = []
             self._x_users: dict[str, dict] = {}
+            self._x_posts: list[dict] = []  # what recent search finds (seed_x_post)
+            self._facebook_posts: list[dict] = []
+            self._facebook_comments: list[dict] = []
+            self._instagram_tagged: list[dict] = []
+            self._instagram_hashtag_media: list[dict] = []
 
     def requests_to(self, path_contains: str) -> list[Recorded]:
         with self._lock:
@@ -234,6 +376,97 @@ class StandIn:
             self._x_mentions.append(tweet)
             self._x_users[author_id] = {"id": author_id, "name": name, "username": username}
         return tweet_id
+
+    def seed_x_post(
+        self,
+        text: str,
+        author_id: str,
+        username: str,
+        name: str = "",
+        tweet_id: str | None = None,
+        created_at: datetime | str | None = None,
+        conversation_id: str | None = None,
+        retweet: bool = False,
+    ) -> str:
+        """A public post that recent search finds when the query matches it; `-is:retweet` leaves out
+        one seeded with `retweet=True`."""
+        tweet_id = tweet_id or self._snowflake()
+        created = _moment(created_at).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        tweet = {"id": tweet_id, "text": text, "author_id": author_id, "created_at": created}
+        tweet |= {"conversation_id": conversation_id or tweet_id, "edit_history_tweet_ids": [tweet_id]}
+        with self._lock:
+            self._x_posts.append({"tweet": tweet, "retweet": retweet})
+            self._x_users[author_id] = {"id": author_id, "name": name or username, "username": username}
+        return tweet_id
+
+    def seed_facebook_post(
+        self,
+        page_id: str,
+        message: str = "",
+        post_id: str | None = None,
+        created_time: datetime | str | None = None,
+    ) -> str:
+        """A post on the Page's feed; comments are seeded with `seed_facebook_comment`."""
+        post_id = post_id or f"{page_id}_{_digits(16)}"
+        link = f"https://www.facebook.com/{page_id}/posts/{post_id.rpartition('_')[2]}"
+        post = {"id": post_id, "message": message, "created_time": _moment(created_time)}
+        with self._lock:
+            self._facebook_posts.append(post | {"permalink_url": link, "_page": page_id})
+        return post_id
+
+    def seed_facebook_comment(
+        self,
+        post_id: str,
+        message: str,
+        author_id: str,
+        author_name: str,
+        comment_id: str | None = None,
+        created_time: datetime | str | None = None,
+        parent_id: str | None = None,
+    ) -> str:
+        """A comment on a Page post (the Page's own when `author_id` is the Page's id); a reply with
+        `parent_id`."""
+        comment_id = comment_id or f"{post_id.rpartition('_')[2]}_{_digits(16)}"
+        page, _, number = post_id.rpartition("_")
+        link = f"https://www.facebook.com/{page}/posts/{number}?comment_id={comment_id.rpartition('_')[2]}"
+        comment = {"id": comment_id, "message": message, "created_time": _moment(created_time)}
+        comment |= {"from": {"id": author_id, "name": author_name}, "permalink_url": link, "_post": post_id}
+        comment |= {"parent": {"id": parent_id}} if parent_id else {}
+        with self._lock:
+            self._facebook_comments.append(comment)
+        return comment_id
+
+    def seed_instagram_tag(
+        self,
+        caption: str,
+        username: str,
+        media_id: str | None = None,
+        timestamp: datetime | str | None = None,
+    ) -> str:
+        """A post in which someone tagged the Instagram account (`GET /{ig-user-id}/tags`)."""
+        media_id = media_id or "179" + _digits(14)
+        media = {"id": media_id, "caption": caption, "username": username, "media_type": "IMAGE"}
+        media |= {"timestamp": _moment(timestamp), "permalink": f"https://www.instagram.com/p/{media_id}/"}
+        with self._lock:
+            self._instagram_tagged.append(media | {"like_count": 3, "comments_count": 0})
+        return media_id
+
+    def seed_instagram_hashtag_media(
+        self, hashtag: str, caption: str, media_id: str | None = None, timestamp: datetime | str | None = None
+    ) -> str:
+        """A public post with `hashtag`, for `recent_media` (which, like Instagram, has no author)."""
+        media_id = media_id or "179" + _digits(14)
+        media = {"id": media_id, "caption": caption, "media_type": "IMAGE", "timestamp": _moment(timestamp)}
+        media |= {"permalink": f"https://www.instagram.com/p/{media_id}/", "like_count": 5}
+        with self._lock:
+            self._instagram_hashtag_media.append(media | {"_tag": hashtag.lstrip("#").lower()})
+        return media_id
+
+    @staticmethod
+    def hashtag_id(hashtag: str) -> str:
+        """The id `ig_hashtag_search` gives a hashtag: stable, as Instagram's are."""
+        digest = hashlib.sha256(hashtag.lstrip("#").lower().encode()).hexdigest()
+        return "178" + str(int(digest, 16))[:14]
 
     def _snowflake(self) -> str:
         """X-style 19-digit ids that grow with time, so `since_id` works."""
@@ -479,6 +712,128 @@ class StandIn:
             raise _Problem(400, graph_error(100, message, subcode=33, kind="GraphMethodException"))
         return 200, {"mentioned_comment": comment, "id": match["id"]}, {}
 
+    def _graph_edge(self, req: Recorded, path: str, items: list[dict], render: Callable, limit: int) -> dict:
+        """One page of a Graph edge with its cursors, and `next` when there is more."""
+        start = _graph_after(items, req.query.get("after"))
+        page = items[start : start + limit]
+        body: dict = {"data": [render(item) for item in page]}
+        if page:
+            cursors = {"before": _graph_cursor(page[0]["id"]), "after": _graph_cursor(page[-1]["id"])}
+            body["paging"] = {"cursors": cursors}
+            if start + limit < len(items):
+                query = {**req.query, "limit": str(limit), "after": cursors["after"]}
+                body["paging"]["next"] = f"{self.base_url}{path}?{urlencode(query)}"
+        return body
+
+    def _graph_render(self, req: Recorded, item: dict, fields: dict, comments: list[dict]) -> dict:
+        """The fields asked for (and the id), as Graph answers; `comments` nested as an edge."""
+        rendered = {"id": item["id"]}
+        for name, (options, nested) in fields.items():
+            if name == "comments" and "_page" in item:
+                rendered[name] = self._comment_edge(req, item["id"], options, nested, comments)
+            elif name in item and not name.startswith("_"):
+                value = item[name]
+                rendered[name] = _graph_time(value) if isinstance(value, datetime) else value
+        return rendered
+
+    def _comment_edge(
+        self, req: Recorded, post_id: str, options: dict, nested: str, comments: list[dict]
+    ) -> dict:
+        """A post's comments: top-level only unless `filter=stream`, oldest first unless
+        `order=reverse_chronological`, as Graph defaults."""
+        order, kind = options.get("order", "chronological"), options.get("filter", "toplevel")
+        chosen = [c for c in comments if c["_post"] == post_id and (kind == "stream" or "parent" not in c)]
+        chosen.sort(key=lambda c: (c["created_time"], c["id"]), reverse=order == "reverse_chronological")
+        fields = _graph_fields(nested or "id,message,created_time,from")
+        version = req.path.split("/")[1]
+        edge_request = Recorded(
+            req.method,
+            f"/{version}/{post_id}/comments",
+            {
+                name: value
+                for name, value in {"order": order, "filter": kind, "fields": nested}.items()
+                | {"after": options.get("after", "")}.items()
+                if value
+            },
+            {},
+            None,
+            req.headers,
+        )
+        return self._graph_edge(
+            edge_request,
+            edge_request.path,
+            chosen,
+            lambda comment: self._graph_render(req, comment, fields, []),
+            _graph_limit(options.get("limit"), 25, 100),
+        )
+
+    def _graph_feed(self, req: Recorded, match: re.Match) -> Reply:
+        """A Page's posts, newest first, `since`/`until` on their creation time, comments as asked."""
+        since, until = _graph_since(req.query.get("since")), _graph_since(req.query.get("until"))
+        with self._lock:
+            posts = [dict(post) for post in self._facebook_posts if post["_page"] == match["id"]]
+            comments = [dict(comment) for comment in self._facebook_comments]
+        posts = [
+            post
+            for post in posts
+            if (since is None or post["created_time"] >= since)
+            and (until is None or post["created_time"] <= until)
+        ]
+        posts.sort(key=lambda post: post["created_time"], reverse=True)
+        fields = _graph_fields(req.query.get("fields") or "id,message,created_time")
+        limit = _graph_limit(req.query.get("limit"), 25, 100)
+        body = self._graph_edge(
+            req, req.path, posts, lambda p: self._graph_render(req, p, fields, comments), limit
+        )
+        return 200, body, {}
+
+    def _graph_comments(self, req: Recorded, match: re.Match) -> Reply:
+        with self._lock:
+            comments = [dict(comment) for comment in self._facebook_comments]
+        options = {key: req.query[key] for key in ("order", "filter", "limit", "after") if req.query.get(key)}
+        return 200, self._comment_edge(req, match["id"], options, req.query.get("fields", ""), comments), {}
+
+    def _instagram_tags(self, req: Recorded, match: re.Match) -> Reply:
+        """Media the account is tagged in, newest first."""
+        with self._lock:
+            tagged = sorted(self._instagram_tagged, key=lambda media: media["timestamp"], reverse=True)
+        fields = _graph_fields(req.query.get("fields") or "id")
+        limit = _graph_limit(req.query.get("limit"), 25, 100)
+        return (
+            200,
+            self._graph_edge(req, req.path, tagged, lambda m: self._graph_render(req, m, fields, []), limit),
+            {},
+        )
+
+    @staticmethod
+    def _require(req: Recorded, *names: str) -> None:
+        for name in names:
+            if not req.query.get(name):
+                raise _Problem(400, graph_error(100, f"(#100) The parameter {name} is required"))
+
+    def _instagram_hashtag_search(self, req: Recorded, match: re.Match) -> Reply:
+        self._require(req, "user_id", "q")
+        return 200, {"data": [{"id": self.hashtag_id(req.query["q"])}]}, {}
+
+    def _instagram_recent_media(self, req: Recorded, match: re.Match) -> Reply:
+        """A hashtag's media of the last 24 hours, newest first, at most 50 a page, as Instagram serves."""
+        self._require(req, "user_id")
+        day_ago = datetime.now(UTC) - timedelta(hours=24)
+        with self._lock:
+            media = [
+                m
+                for m in self._instagram_hashtag_media
+                if self.hashtag_id(m["_tag"]) == match["id"] and m["timestamp"] >= day_ago
+            ]
+        media.sort(key=lambda m: m["timestamp"], reverse=True)
+        fields = _graph_fields(req.query.get("fields") or "id")
+        limit = _graph_limit(req.query.get("limit"), 25, 50)
+        return (
+            200,
+            self._graph_edge(req, req.path, media, lambda m: self._graph_render(req, m, fields, []), limit),
+            {},
+        )
+
     def _meta_delivery(self, page: str, psid: str, mid: str) -> None:
         time.sleep(self.callback_delay)
         now = int(time.time() * 1000)
@@ -524,6 +879,52 @@ class StandIn:
         meta = {"result_count": len(tweets), "newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
         includes = {"includes": {"users": users}} if "author_id" in req.query.get("expansions", "") else {}
         return 200, {"data": tweets, **includes, "meta": meta}, {}
+
+    def _x_search_recent(self, req: Recorded, match: re.Match) -> Reply:
+        """Posts of seed_x_post that match the query, newest first, `since_id`/`until_id`, pages of
+        `max_results` (10 to 100, as X insists) linked by `next_token`."""
+        query = req.query.get("query", "")
+        if not query or len(query) > 512:
+            raise _Problem(
+                400, error_body("x", 400, "The `query` parameter must be 1 to 512 characters long")
+            )
+        try:
+            since, until = int(req.query.get("since_id") or 0), int(req.query.get("until_id") or 0)
+            limit = int(req.query.get("max_results") or 10)
+            token = req.query.get("next_token") or ""
+            before = int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) if token else 0
+        except ValueError as error:
+            raise _Problem(400, error_body("x", 400, f"Invalid parameter: {error}")) from error
+        if not 10 <= limit <= 100:
+            message = f"The `max_results` query parameter value [{limit}] is not between 10 and 100"
+            raise _Problem(400, error_body("x", 400, message))
+        with self._lock:
+            posts = [dict(post) for post in self._x_posts]
+            users = dict(self._x_users)
+        found = sorted(
+            (
+                post["tweet"]
+                for post in posts
+                if int(post["tweet"]["id"]) > since
+                and (not until or int(post["tweet"]["id"]) < until)
+                and (not before or int(post["tweet"]["id"]) < before)
+                and x_query_matches(query, post["tweet"]["text"], post["retweet"])
+            ),
+            key=lambda tweet: -int(tweet["id"]),
+        )
+        page = found[:limit]
+        if not page:
+            return 200, {"meta": {"result_count": 0}}, {}
+        asked = set(req.query.get("tweet.fields", "").split(",")) | {"id", "text", "edit_history_tweet_ids"}
+        data = [{name: value for name, value in tweet.items() if name in asked} for tweet in page]
+        meta = {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"], "result_count": len(page)}
+        if len(found) > limit:
+            meta["next_token"] = base64.urlsafe_b64encode(page[-1]["id"].encode()).decode().rstrip("=")
+        body: dict = {"data": data, "meta": meta}
+        if "author_id" in req.query.get("expansions", ""):
+            authors = dict.fromkeys(tweet["author_id"] for tweet in page)
+            body["includes"] = {"users": [users[author] for author in authors]}
+        return 200, body, {}
 
     # Demo helpers and callbacks -----------------------------------------------------------------------
 

@@ -200,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.catch_up",
         "schedule": crontab(minute="*/5"),
     },
+    # Monitoring: new public posts about the city from X, Facebook and Instagram.
+    "monitoring-poll": {
+        "task": "monitoring.poll_sources",
+        "schedule": crontab(minute="*/5"),
+    },
     # New questions the queue missed, reminders before a department's deadline, word when it passed.
     "escalation-reminders": {
         "task": "escalations.send_reminders",
@@ -277,6 +282,10 @@ FEEDBACK_REMINDER_WEEKS = env.int("FEEDBACK_REMINDER_WEEKS", default=3)
 
 # Monitoring: mentions that did not become a conversation are deleted after this many days.
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
+# The city monitoring listens for: its districts and places, municipal words, other uses of its name.
+MONITORING_CITY_FILE = env(
+    "MONITORING_CITY_FILE", default=str(BASE_DIR / "monitoring" / "data" / "amsterdam.yaml")
+)
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")
