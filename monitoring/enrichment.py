@@ -29,28 +29,66 @@ from monitoring.models import Mention, Sentiment
 from webcare.lib.text import detect_language, normalize
 
 WORD = re.compile(r"[#@]?\w+(?:-\w+)*")
+SHORT = 4  # keywords this short match whole words only
 
 # Complaints: what goes wrong in a city, and how people say they are fed up. Word starts.
-NEGATIVE = """
-kapot stuk vies smerig vol overvol stinkt stank gevaarlijk onveilig overlast schandalig belachelijk
-waardeloos slecht slechte nooit alweer weer niet opgehaald niks niets gebeurt klacht klagen boos
-woedend irritant ergerlijk zat genoeg schande gat gaten losliggend omgevallen donker lekt lekkage
-verstopt ratten muizen afval zwerfvuil troep rommel herrie lawaai drugs dumpen gedumpt geblokkeerd
-onbegrijpelijk teleurgesteld teleurstellend frustrerend frustratie jammer helaas traag wachten wacht
-broken dirty full overflowing smell stinks dangerous unsafe nuisance ridiculous terrible awful
-useless never again nothing complaint annoying angry fed up disgusting noise flooded blocked
-disappointed frustrating unacceptable rats litter trash garbage rubbish pothole dark still waiting
+NEGATIVE = (
+    """
+kapot stuk vies smerig vol overvol propvol uitpuilen puilt stinkt stank gevaarlijk levensgevaarlijk onveilig
+overlast schandalig belachelijk waardeloos slecht slechte nooit alweer niks niets klacht klagen boos woedend
+irritant ergerlijk schande gaten losliggend omgevallen omvallen scheef afgebroken dood donker lekt lekkage
+verstopt ratten muizen zwerfvuil troep rommel herrie lawaai dumpen gedumpt geblokkeerd onbegrijpelijk
+teleurgesteld teleurstellend frustrerend frustratie jammer helaas traag ellende oplichting foutmelding kwijt
+gevallen gebroken zonde onleesbaar beklad dreunt onacceptabel waarom
+broken dirty overflowing smell stinks dangerous unsafe nuisance ridiculous terrible awful useless never
+complaint annoying angry disgusting noise flooded blocked disappointed frustrating unacceptable rats
+trash garbage rubbish pothole potholes stuck loose scam worst why
 """.split()
+    + [
+        "nog steeds geen",
+        "nog steeds niet",
+        "te laag",
+        "te hoog",
+        "veel te",
+        "fed up",
+        "still waiting",
+        "still no",
+        "not again",
+        "no one",
+        "nobody",
+        "weken later",
+        "maanden later",
+        "al weken",
+        "al maanden",
+        "al dagen",
+        "for weeks",
+        "for months",
+        "for days",
+        "niemand komt",
+        "niemand doet",
+    ]
+)
 # Praise and thanks. Word starts.
-POSITIVE = """
+POSITIVE = (
+    """
 bedankt dank dankjewel dankuwel top super mooi prachtig fijn geweldig fantastisch goed netjes snel
 blij tevreden complimenten compliment chapeau heerlijk lekker topservice keurig opgelost gelukt
-schoon genieten love lovely great thanks thank awesome amazing beautiful nice clean quick fast
-happy pleased brilliant excellent wonderful fixed solved kudos
+schoon genieten gezellig vrolijk love lovely great thanks thank awesome amazing beautiful nice clean
+quick fast happy pleased brilliant excellent wonderful fixed solved kudos favourite favorite gorgeous
+elite shoutout proud enjoy
 """.split()
-NEGATIVE_EMOJI = set("😡🤬😠😤🙄😒😞😩😫🤮💩👎😭🤦")
-POSITIVE_EMOJI = set("😍🥰😊🙂😀😃😄😁❤💚💙👍🙏🎉✨🌷☀🌞👌")
+    + ["zo moet het", "goed bezig", "spic en span", "can't wait", "well done"]
+)
+NEGATIVE_EMOJI = set("😡🤬😠😤🙄😒😞😩😫🤮💩👎😭🤦🐢")
+POSITIVE_EMOJI = set("😍🥰😊🙂😀😃😄😁❤💚💙👍🙏🎉✨🌷☀🌞👌🔥🙌💪🍻🌸🌇😅🎵")
 SARCASM_EMOJI = set("👏🙃😏")
+# Praise that opens with a shrug is usually sarcasm: "Top hoor", "Mooi hè", "Heerlijk, ...".
+SARCASM = re.compile(
+    r"^(top|mooi|fijn|heerlijk|lekker|gezellig|geweldig|fantastisch|prachtig|super|great|love|lovely|"
+    r"fantastic|wonderful|brilliant|nice|amazing)\b[^.!?]{0,40}?\b(hoor|he|hoor!|,)|"
+    r"\b(hoor|he)\b[.!]|\b(really appreciate|totally normal|definitely legal|going great|great value|"
+    r"so relaxing|zo rustgevend|heel conceptueel|truly the)\b"
+)
 # Negations turn a complaint into a fact ("niet kapot") less often than a fact into a complaint
 # ("niet opgehaald"): they count as complaint words where residents report what did not happen.
 NOT_DONE = re.compile(
@@ -61,7 +99,6 @@ QUESTION_WORDS = re.compile(
     r"^(hoe|wanneer|waarom|wie|wat|waar|welke|kan|kunnen|kun|mag|moet|is|zijn|heeft|hebben|weet|"
     r"how|when|why|who|what|where|which|can|could|is|are|does|do|will|should)\b"
 )
-ADDRESSED = re.compile(r"@(gemeente\w*|amsterdamnl|\w*gemeente\w*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,7 +122,7 @@ class City:
 def city() -> City:
     data = yaml.safe_load(Path(settings.MONITORING_CITY_FILE).read_text(encoding="utf-8"))
     places = [
-        (normalize(place), district) for district, names in data["districts"].items() for place in names
+        (_plain(place).strip(), district) for district, names in data["districts"].items() for place in names
     ]
     return City(
         municipal=tuple(normalize(word) for word in data["municipal"]),
@@ -106,9 +143,24 @@ def topics() -> _Topics:
 
 @functools.lru_cache(maxsize=2)
 def _topics_cached(_count: int) -> _Topics:
+    """The inbox's keywords of each topic, plus how people say it on social media (data/topics.yaml)."""
+    spoken = yaml.safe_load((Path(__file__).parent / "data" / "topics.yaml").read_text(encoding="utf-8"))
     return _Topics(
-        tuple((topic.slug, tuple(normalize(k) for k in topic.keyword_list)) for topic in Topic.objects.all())
+        tuple(
+            (
+                topic.slug,
+                tuple(
+                    dict.fromkeys(normalize(k) for k in [*topic.keyword_list, *spoken.get(topic.slug, [])])
+                ),
+            )
+            for topic in Topic.objects.all()
+        )
     )
+
+
+def _plain(text: str) -> str:
+    """Normalised words only, space-separated and padded: "Plein '40-'45" -> " plein 40 45 "."""
+    return " " + " ".join(re.findall(r"\w+", normalize(text))) + " "
 
 
 def _starts(words: str, phrase: str) -> bool:
@@ -124,50 +176,55 @@ def analyze(text: str, known_topics: _Topics | None = None) -> Analysis:
     known_topics = known_topics or topics()
     lowered = normalize(text)
     words = " " + " ".join(WORD.findall(lowered)) + " "
-    plain = " " + " ".join(re.findall(r"\w+", lowered)) + " "
+    plain = _plain(text)
     topic = _topic(plain, known_topics)
     municipal = any(_starts(words, word) for word in city().municipal)
     elsewhere = any(_whole(plain, word) for word in city().elsewhere)
     relevant = municipal or (topic is not None and not elsewhere)
     negative = _complaint(plain, text)
-    positive = sum(_starts(plain, word) for word in POSITIVE) + sum(ch in POSITIVE_EMOJI for ch in text)
-    sentiment = _sentiment(negative, positive, text)
+    positive = sum(_found(plain, word) for word in POSITIVE) + sum(ch in POSITIVE_EMOJI for ch in text)
+    sentiment = _sentiment(negative, positive, text, lowered)
     question = "?" in text or bool(QUESTION_WORDS.match(lowered.lstrip("@#")))
     needs_answer = relevant and (question or (sentiment == Sentiment.NEGATIVE and topic is not None))
     return Analysis(
         language=detect_language(text),
         sentiment=sentiment,
         topic=topic if relevant else None,
-        district=_district(plain) if relevant else None,
+        district=_district(plain),
         needs_answer=needs_answer,
         relevant=relevant,
     )
 
 
+def _found(plain: str, keyword: str) -> bool:
+    """Short words must be whole words ("gas" is not "gast", "park" not "parkeren"); longer ones may
+    start a compound ("vuilnis" in "vuilniswagen")."""
+    return _whole(plain, keyword) if len(keyword) <= SHORT else _starts(plain, keyword)
+
+
 def _topic(plain: str, known: _Topics) -> str | None:
     best, best_score = None, 0
     for slug, keywords in known.keywords:
-        score = sum(len(k) for k in keywords if _starts(plain, k))
+        score = sum(len(k) for k in keywords if _found(plain, k))
         if score > best_score:
             best, best_score = slug, score
     return best
 
 
 def _complaint(plain: str, text: str) -> int:
-    count = sum(_starts(plain, word) for word in NEGATIVE if " " not in word)
-    count += sum(_whole(plain, word) for word in NEGATIVE if " " in word)
+    count = sum(_found(plain, word) for word in NEGATIVE)
     count += 2 * len(NOT_DONE.findall(plain))
     return count + sum(ch in NEGATIVE_EMOJI for ch in text)
 
 
-def _sentiment(negative: int, positive: int, text: str) -> str:
-    if negative and (positive or any(ch in SARCASM_EMOJI for ch in text)):
+def _sentiment(negative: int, positive: int, text: str, lowered: str) -> str:
+    if SARCASM.search(lowered) or (positive and any(ch in SARCASM_EMOJI for ch in text)):
         return Sentiment.NEGATIVE  # praise around a complaint is sarcasm
-    if negative:
+    if negative > positive:
         return Sentiment.NEGATIVE
     if positive:
         return Sentiment.POSITIVE
-    return Sentiment.NEUTRAL
+    return Sentiment.NEGATIVE if negative else Sentiment.NEUTRAL
 
 
 def _district(plain: str) -> str | None:

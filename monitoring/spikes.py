@@ -3,9 +3,10 @@
 The usual rhythm of an hour is what the same hour of the week brought in the previous weeks and
 what the same hour of the day brought in the previous days (the evening peak is in both, so it is
 expected, not alarming), scaled by how busy the last day was compared with its own usual (a slow
-rise over days lifts the baseline with it). An hour raises an alert when its count is both several
-times that expectation and far outside the noise of a count (a Poisson deviation), and at least a
-handful of posts: ten posts where one is usual is news, two where none is usual is not.
+rise over days lifts the baseline with it). An hour raises an alert when its count is several
+times that expectation, at least a handful of posts, and so unlikely for an ordinary hour (the
+Poisson upper tail) that the noise of a small topic does not reach it: ten posts where one is
+usual is news, six where two are usual happens every few weeks.
 
 `detect` works on a plain list of hourly counts (bench/monitoring.py measures it on synthetic
 series); `check_last_hour` runs it on the mentions of every topic and stores SpikeAlerts.
@@ -13,24 +14,27 @@ series); `check_last_hour` runs it on the mentions of every topic and stores Spi
 
 import math
 from datetime import datetime, timedelta
-from statistics import median
 
 HOURS_A_DAY, HOURS_A_WEEK = 24, 24 * 7
 WARM_UP = HOURS_A_WEEK  # no alerts before a week of history
 MIN_COUNT = 6  # fewer posts than this in an hour is never a spike
 RATIO = 3.0  # at least this many times the expected count ...
-DEVIATIONS = 4.0  # ... and this many Poisson deviations above it
-FLOOR = 0.5  # the expectation of an hour that is usually empty
+SURPRISE = 1e-6  # ... and a count this unlikely if the hour were ordinary (Poisson upper tail)
+FLOOR = 0.2  # the expectation of an hour that is usually empty
 
 
 def expected(counts: list[int], hour: int) -> float:
-    """What hour `hour` usually brings, from the hours before it."""
-    same_hour_of_week = [counts[h] for h in range(hour - HOURS_A_WEEK, -1, -HOURS_A_WEEK)][:3]
-    same_hour_of_day = [
-        counts[hour - day * HOURS_A_DAY] for day in range(1, 8) if hour - day * HOURS_A_DAY >= 0
-    ]
-    usual = max(median(same_hour_of_week) if same_hour_of_week else 0.0, median(same_hour_of_day))
+    """What hour `hour` usually brings: the mean of the same hour (and the hours beside it) on the
+    previous days and in the previous weeks, whichever is higher, times the recent trend."""
+    days = [hour - day * HOURS_A_DAY + shift for day in range(1, 8) for shift in (-1, 0, 1)]
+    weeks = [hour - week * HOURS_A_WEEK + shift for week in range(1, 4) for shift in (-1, 0, 1)]
+    usual = max(_mean(counts, days), _mean(counts, weeks))
     return max(FLOOR, usual * _trend(counts, hour))
+
+
+def _mean(counts: list[int], hours: list[int]) -> float:
+    seen = [counts[h] for h in hours if 0 <= h < len(counts)]
+    return sum(seen) / len(seen) if seen else 0.0
 
 
 def _trend(counts: list[int], hour: int) -> float:
@@ -42,8 +46,18 @@ def _trend(counts: list[int], hour: int) -> float:
     return min(3.0, max(1.0, recent / before)) if before else 1.0
 
 
+def surprise(count: int, usual: float) -> float:
+    """P(X >= count) for X ~ Poisson(usual): how unlikely this many posts are in an ordinary hour."""
+    term = math.exp(-usual)
+    below = 0.0
+    for k in range(count):
+        below += term
+        term *= usual / (k + 1)
+    return max(0.0, 1.0 - below)
+
+
 def is_spike(count: int, usual: float) -> bool:
-    return count >= MIN_COUNT and count >= RATIO * usual and count >= usual + DEVIATIONS * math.sqrt(usual)
+    return count >= MIN_COUNT and count >= RATIO * usual and surprise(count, usual) < SURPRISE
 
 
 def detect(counts: list[int], *, start: datetime | str | None = None) -> list[int]:

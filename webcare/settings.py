@@ -157,6 +157,7 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "escalations.workflow.Status",
         "FeedbackStatusEnum": "feedback.workflow.Status",
         "FeedbackKindEnum": "feedback.models.Kind",
+        "SentimentEnum": "monitoring.models.Sentiment",
     },
 }
 
@@ -204,6 +205,16 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-poll": {
         "task": "monitoring.poll_sources",
         "schedule": crontab(minute="*/5"),
+    },
+    # Each topic's last complete hour against its usual rhythm: an alert when it jumps.
+    "monitoring-spikes": {
+        "task": "monitoring.check_spikes",
+        "schedule": crontab(minute=2),
+    },
+    # Mentions that never became a conversation are kept MONITORING_RETENTION_DAYS, then deleted.
+    "monitoring-forget-expired": {
+        "task": "monitoring.forget_expired",
+        "schedule": crontab(hour=3, minute=30),
     },
     # New questions the queue missed, reminders before a department's deadline, word when it passed.
     "escalation-reminders": {
@@ -283,9 +294,7 @@ FEEDBACK_REMINDER_WEEKS = env.int("FEEDBACK_REMINDER_WEEKS", default=3)
 # Monitoring: mentions that did not become a conversation are deleted after this many days.
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
 # The city monitoring listens for: its districts and places, municipal words, other uses of its name.
-MONITORING_CITY_FILE = env(
-    "MONITORING_CITY_FILE", default=str(BASE_DIR / "monitoring" / "data" / "amsterdam.yaml")
-)
+MONITORING_CITY_FILE = BASE_DIR / env("MONITORING_CITY_FILE", default="monitoring/data/amsterdam.yaml")
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")

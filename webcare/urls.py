@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("escalations.api_urls")),
     path("api/v1/", include("feedback.api_urls")),
     path("api/v1/protocols/", include("protocols.api_urls")),
+    path("api/v1/monitoring/", include("monitoring.api_urls")),
     path("suggestions/", include("protocols.panel_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
