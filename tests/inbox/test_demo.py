@@ -107,3 +107,14 @@ def test_demo_suggestions_are_followed_by_residents_and_one_has_its_outcome(
     assert grass.status == Status.PLANNED and grass.explanation
     told = ResidentNotice.objects.filter(report__suggestion=grass, status=Status.PLANNED)
     assert list(told.values_list("state", flat=True)) == [NoticeState.SENT]
+
+
+def test_demo_has_listening_queries_and_a_feed_of_enriched_mentions(settings):
+    from monitoring.models import ListeningQuery, Mention
+
+    settings.DEMO_ENABLED = True
+    call_command("load_demo", stdout=io.StringIO())
+    assert ListeningQuery.objects.count() == 2
+    mentions = Mention.objects.all()
+    assert mentions.count() >= 300 and not mentions.filter(enriched_at__isnull=True).exists()
+    assert mentions.filter(relevant=False).exists() and mentions.filter(needs_answer=True).exists()

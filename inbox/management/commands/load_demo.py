@@ -1,6 +1,7 @@
 """Demo data for the quick start: staff for every role and residents writing on all four channels."""
 
 import io
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,9 @@ from feedback.models import Kind as FeedbackKind
 from feedback.workflow import Status as FeedbackStatus
 from inbox import services
 from inbox.models import ChannelIdentity, Conversation, Message, MessageTemplate, TemplatePurpose, Topic
+from monitoring import enrichment
+from monitoring import services as monitoring
+from monitoring.models import ListeningQuery
 from protocols import services as protocols
 from protocols.workflow import Status as ProtocolStatus
 
@@ -242,6 +246,17 @@ MESSAGES = [
     ),
 ]
 
+# Monitoring: what the demo listens for, and posts as if heard (the benchmark's, written for it).
+LISTENING_QUERIES = [
+    (
+        "Afval en containers",
+        'afval OR vuilnis OR container OR grofvuil -"ajax amsterdam"',
+        "waste_collection",
+    ),
+    ("Gemeente genoemd", "@gemeenteamsterdam OR #gemeenteamsterdam OR gemeente", None),
+]
+DEMO_MENTIONS = settings.BASE_DIR / "bench" / "data" / "monitoring_posts.jsonl"
+
 # WhatsApp templates for news about a resident's suggestion once the 24-hour window has closed.
 FEEDBACK_TEMPLATES = [
     (
@@ -320,6 +335,7 @@ class Command(BaseCommand):
         self._work_some_conversations()
         self._escalate_some_conversations()
         self._record_some_suggestions()
+        self._listen()
 
     def _work_some_conversations(self):
         eva, bram, lotte = (User.objects.get(username=name) for name in ("eva", "bram", "lotte"))
@@ -444,6 +460,38 @@ class Command(BaseCommand):
             explanation="Het Oosterpark wordt vanaf april elke twee weken gemaaid in plaats van elke vier "
             "weken. Langs de randen blijft het gras langer staan voor bijen en vlinders.",
         )
+
+    def _listen(self):
+        """Two listening queries, and the posts of the monitoring benchmark as if heard in the last three
+        days (the enrichment runs now, not in the background, so the feed is full at once)."""
+        lotte = User.objects.get(username="lotte")
+        for name, expression, topic in LISTENING_QUERIES:
+            ListeningQuery.objects.get_or_create(
+                name=name,
+                defaults={
+                    "expression": expression,
+                    "topic": Topic.objects.filter(slug=topic).first(),
+                    "created_by": lotte,
+                },
+            )
+        now = timezone.now()
+        lines = DEMO_MENTIONS.read_text(encoding="utf-8").splitlines()
+        posts = [json.loads(line) for line in lines if line.strip()]
+        stored = monitoring.store(
+            [
+                monitoring.Post(
+                    channel=post["channel"],
+                    external_id=f"demo-{post['id']}",
+                    text=post["text"],
+                    posted_at=now - timedelta(minutes=17 * number),
+                    author=f"bewoner{number}",
+                    author_id=f"demo-author-{number}",
+                    thread_key=f"demo-{post['id']}",
+                )
+                for number, post in enumerate(posts)
+            ]
+        )
+        enrichment.enrich(stored.created)
 
     def _demo_message(self, number: int) -> Message:
         """The resident's message MESSAGES[number], as stored."""
