@@ -18,6 +18,7 @@ urlpatterns = [
     path("department/", include("escalations.department_urls")),
     path("departments/", include("escalations.departments_urls")),
     path("feedback/", include("feedback.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("volg/", include("feedback.public_urls")),
     path("webhooks/", include("channels.urls")),
     path("channels/", include("channels.health_urls")),
