@@ -74,6 +74,15 @@ ENDPOINTS = [
     ("post", "feedback:record", "c", DESK),
     ("get", "feedback:detail", "s", DESK),  # anna manages no department here: 404
     ("post", "feedback:status", "s", LEADS),
+    ("get", "monitoring:feed", None, DESK),
+    ("post", "monitoring:answer", "M", DESK),
+    ("get", "monitoring:queries", None, DESK),
+    ("get", "monitoring:query-new", None, LEADS),
+    ("get", "monitoring:query-preview", None, LEADS),
+    ("get", "monitoring:query-edit", "Q", LEADS),
+    ("post", "monitoring:query-toggle", "Q", LEADS),
+    ("get", "monitoring:alerts", None, LEADS),
+    ("post", "monitoring:alert-seen", "A", LEADS),
 ]
 API_ENDPOINTS = [
     ("get", "api-conversations", None, DESK),
@@ -92,6 +101,9 @@ API_ENDPOINTS = [
     ("post", "api-feedback", None, DESK),
     ("get", "api-feedback-detail", "s", DESK),
     ("post", "api-feedback-status", "s", LEADS),
+    ("post", "api-monitoring-analyze", None, DESK),
+    ("get", "api-monitoring-mentions", None, DESK),
+    ("get", "api-monitoring-alerts", None, LEADS),
     ("get", "schema", None, ANYONE),
     ("get", "api-docs", None, ANYONE),
 ]
@@ -137,7 +149,34 @@ def _suggestion(found):
     )
 
 
+def _monitored(needs):
+    """A heard post (M), a listening query (Q) or a spike alert (A)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inbox.models import Topic
+    from monitoring.models import ListeningQuery, Mention, SpikeAlert
+
+    now = timezone.now()
+    if needs == "Q":
+        return ListeningQuery.objects.create(name="Afval", expression="afval OR vuilnis").pk
+    mention = Mention.objects.create(
+        channel="x",
+        external_id="9",
+        text="Afval!",
+        author_id="1",
+        posted_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    if needs == "M":
+        return mention.pk
+    return SpikeAlert.objects.create(topic=Topic.objects.first(), hour=now, count=30, expected=3).pk
+
+
 def _url(name, needs, found):
+    if needs in ("M", "Q", "A"):
+        return reverse(name, args=[_monitored(needs)])
     if needs == "s":
         return reverse(name, args=[_suggestion(found).pk])
     if needs in ("e", "E"):
