@@ -22,7 +22,7 @@ SEARCH = "/2/tweets/search/recent"
 
 
 def listen(expression: str, name: str = "") -> ListeningQuery:
-    return ListeningQuery.objects.create(name=name or expression, expression=expression)
+    return ListeningQuery.objects.create(name=name or expression[:100], expression=expression)
 
 
 def searches(platforms) -> list[dict]:
