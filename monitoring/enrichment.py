@@ -43,6 +43,9 @@ gevallen gebroken zonde onleesbaar beklad dreunt onacceptabel waarom
 broken dirty overflowing smell stinks dangerous unsafe nuisance ridiculous terrible awful useless never
 complaint annoying angry disgusting noise flooded blocked disappointed frustrating unacceptable rats
 trash garbage rubbish pothole potholes stuck loose scam worst why
+vreselijk verschrikkelijk afschuwelijk rampzalig chaos puinhoop ramp drama triest treurig balen baal kut
+klote bizar absurd idioot schandaal onbetaalbaar gevaar wtf ugh horrible nightmare mess joke shame sad
+overpriced sucks hopeless hopeloos
 """.split()
     + [
         "nog steeds geen",
@@ -75,9 +78,11 @@ bedankt dank dankjewel dankuwel top super mooi prachtig fijn geweldig fantastisc
 blij tevreden complimenten compliment chapeau heerlijk lekker topservice keurig opgelost gelukt
 schoon genieten gezellig vrolijk love lovely great thanks thank awesome amazing beautiful nice clean
 quick fast happy pleased brilliant excellent wonderful fixed solved kudos favourite favorite gorgeous
-elite shoutout proud enjoy
+elite shoutout proud enjoy dankbaar perfect prima handig gaaf tof leuk trots aanrader helpful friendly
+efficient smooth recommend
 """.split()
-    + ["zo moet het", "goed bezig", "spic en span", "can't wait", "well done"]
+    + ["zo moet het", "goed bezig", "spic en span", "can't wait", "well done", "goed gedaan", "top gedaan"]
+    + ["blij mee", "love it", "well organised"]
 )
 NEGATIVE_EMOJI = set("😡🤬😠😤🙄😒😞😩😫🤮💩👎😭🤦🐢")
 POSITIVE_EMOJI = set("😍🥰😊🙂😀😃😄😁❤💚💙👍🙏🎉✨🌷☀🌞👌🔥🙌💪🍻🌸🌇😅🎵")
