@@ -116,3 +116,14 @@ class ListeningQueryForm(forms.ModelForm):
         except queries.QueryError as error:
             raise ValidationError(str(error), code="query") from None
         return expression
+
+
+class CorrectionForm(forms.Form):
+    """An agent's reading of a post, where enrichment got it wrong."""
+
+    sentiment = forms.ChoiceField(choices=Sentiment.choices, label=_("Tone"))
+    topic = forms.ModelChoiceField(
+        Topic.objects.all(), to_field_name="slug", required=False, empty_label=_("No topic"), label=_("Topic")
+    )
+    needs_answer = forms.BooleanField(required=False, label=_("Needs an answer"))
+    relevant = forms.BooleanField(required=False, label=_("About the municipality"))

@@ -74,6 +74,13 @@ class Mention(models.Model):
     needs_answer = models.BooleanField(_("needs an answer"), default=False)
     relevant = models.BooleanField(_("about the municipality"), default=True)
     enriched_at = models.DateTimeField(null=True, blank=True)
+    # An agent who corrected the labels: enrichment never overwrites them, and what enrichment said
+    # is kept beside them, so the corrections measure and teach the enrichment.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    machine_labels = models.JSONField(default=dict, blank=True)
     conversation = models.ForeignKey(
         Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

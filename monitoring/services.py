@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from inbox import services as inbox
 from inbox.models import Conversation, Topic
 from monitoring import query as queries
-from monitoring.models import ListeningQuery, Mention
+from monitoring.models import ListeningQuery, Mention, Sentiment
 from webcare.lib.tasks import enqueue_on_commit
 
 ENRICH_TASK = "monitoring.enrich_mentions"
@@ -96,7 +96,8 @@ def store(posts: Iterable[Post], *, now: datetime | None = None) -> Stored:
 def save_enrichment(
     mention_id: int, *, language, sentiment, topic_slug, district, needs_answer, relevant
 ) -> None:
-    Mention.objects.filter(pk=mention_id).update(
+    """What enrichment made of a post; an agent's correction is never overwritten."""
+    Mention.objects.filter(pk=mention_id, corrected_at__isnull=True).update(
         language=language,
         sentiment=sentiment,
         topic=Topic.objects.filter(slug=topic_slug).first() if topic_slug else None,
@@ -143,3 +144,28 @@ def forget_expired(now: datetime | None = None) -> int:
     """Delete the mentions kept past their term that never became a conversation."""
     deleted, _by_model = Mention.objects.expired(now).delete()
     return deleted
+
+
+@transaction.atomic
+def correct(
+    *, agent, mention_id: int, sentiment: str, topic_slug: str | None, needs_answer: bool, relevant: bool
+) -> Mention:
+    """An agent's reading of a post replaces enrichment's; the first machine reading is kept beside it."""
+    mention = Mention.objects.select_for_update().select_related("topic").get(pk=mention_id)
+    if sentiment not in Sentiment.values:
+        raise MonitoringError(_("Choose positive, neutral or negative."))
+    topic = Topic.objects.filter(slug=topic_slug).first() if topic_slug else None
+    if topic_slug and topic is None:
+        raise MonitoringError(_("Unknown topic."))
+    if mention.corrected_at is None:
+        mention.machine_labels = {
+            "sentiment": mention.sentiment,
+            "topic": mention.topic.slug if mention.topic else None,
+            "needs_answer": mention.needs_answer,
+            "relevant": mention.relevant,
+        }
+    mention.sentiment, mention.topic = sentiment, topic
+    mention.needs_answer, mention.relevant = needs_answer, relevant
+    mention.corrected_by, mention.corrected_at = agent, timezone.now()
+    mention.save()
+    return mention

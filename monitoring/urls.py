@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.feed, name="feed"),
     path("mentions/<int:pk>/answer/", views.answer, name="answer"),
+    path("mentions/<int:pk>/correct/", views.correct, name="correct"),
     path("queries/", views.query_list, name="queries"),
     path("queries/new/", views.query_edit, name="query-new"),
     path("queries/preview/", views.query_preview, name="query-preview"),

@@ -20,11 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from inbox.models import Topic
 from inbox.services import InboxError
 from monitoring import query as queries
 from monitoring import services
-from monitoring.forms import FeedFilterForm, ListeningQueryForm
-from monitoring.models import ListeningQuery, Mention, SpikeAlert
+from monitoring.forms import CorrectionForm, FeedFilterForm, ListeningQueryForm
+from monitoring.models import ListeningQuery, Mention, Sentiment, SpikeAlert
 from webcare.roles import INBOX_ROLES, LEAD_ROLES, role_required
 
 FEED_SIZE = 50
@@ -71,7 +72,13 @@ def feed(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     for mention in page.object_list:
         mention.post_url = _post_url(mention.url)
-    context = {"form": form, "page": page, "section": "feed"}
+    context = {
+        "form": form,
+        "page": page,
+        "section": "feed",
+        "sentiments": Sentiment.choices,
+        "topics": Topic.objects.order_by("name"),
+    }
     if _fragment_wanted(request):
         return render(request, "monitoring/_feed_results.html", {**context, "oob": True})
     return render(request, "monitoring/feed.html", context)
@@ -89,6 +96,28 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(_back(request, reverse("monitoring:feed")))
     return redirect("inbox:conversation", pk=conversation.pk)
+
+
+@require_POST
+@role_required(INBOX_ROLES)
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agent corrects what enrichment made of a post; the feed and the counts use the correction."""
+    mention = get_object_or_404(Mention, pk=pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("These labels are not valid."))
+        return redirect(_back(request, reverse("monitoring:feed")))
+    data = form.cleaned_data
+    services.correct(
+        agent=request.user,
+        mention_id=mention.pk,
+        sentiment=data["sentiment"],
+        topic_slug=data["topic"].slug if data["topic"] else None,
+        needs_answer=data["needs_answer"],
+        relevant=data["relevant"],
+    )
+    messages.success(request, _("Labels corrected. Thank you: corrections make the enrichment better."))
+    return redirect(_back(request, reverse("monitoring:feed")) + f"#mention-{mention.pk}")
 
 
 # --- Listening queries -------------------------------------------------------------------------------

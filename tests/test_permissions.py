@@ -76,6 +76,7 @@ ENDPOINTS = [
     ("post", "feedback:status", "s", LEADS),
     ("get", "monitoring:feed", None, DESK),
     ("post", "monitoring:answer", "M", DESK),
+    ("post", "monitoring:correct", "M", DESK),
     ("get", "monitoring:queries", None, DESK),
     ("get", "monitoring:query-new", None, LEADS),
     ("get", "monitoring:query-preview", None, LEADS),

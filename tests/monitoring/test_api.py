@@ -109,3 +109,46 @@ def test_mentions_that_never_became_a_conversation_are_forgotten_after_their_ter
     fresh = mention(8)
     assert services.forget_expired() == 1
     assert set(Mention.objects.values_list("pk", flat=True)) == {kept.pk, fresh.pk}
+
+
+def test_an_agent_corrects_the_labels_and_enrichment_keeps_its_hands_off(client, eva):
+    from monitoring import enrichment, services
+
+    heard = mention(9, text="Top hoor, de glasbak is weer vol", sentiment="positive", relevant=False)
+    client.force_login(eva)
+    response = client.post(
+        f"/monitoring/mentions/{heard.pk}/correct/",
+        {"sentiment": "negative", "topic": "waste_collection", "needs_answer": "on", "relevant": "on"},
+    )
+    assert response.status_code == 302
+    heard.refresh_from_db()
+    assert (heard.sentiment, heard.topic.slug, heard.needs_answer, heard.relevant) == (
+        "negative",
+        "waste_collection",
+        True,
+        True,
+    )
+    assert heard.corrected_by == eva
+    assert heard.machine_labels == {
+        "sentiment": "positive",
+        "topic": None,
+        "needs_answer": False,
+        "relevant": False,
+    }
+    enrichment.enrich([heard.pk])  # a late enrichment run does not undo the agent's work
+    heard.refresh_from_db()
+    assert heard.sentiment == "negative" and heard.topic.slug == "waste_collection"
+    with pytest.raises(services.MonitoringError):
+        services.correct(
+            agent=eva,
+            mention_id=heard.pk,
+            sentiment="angry",
+            topic_slug=None,
+            needs_answer=False,
+            relevant=True,
+        )
+    assert (
+        client.post(f"/monitoring/mentions/{heard.pk}/correct/", {"sentiment": "nonsense"}).status_code == 302
+    )
+    heard.refresh_from_db()
+    assert heard.sentiment == "negative"  # an invalid form changes nothing
