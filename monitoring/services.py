@@ -151,7 +151,7 @@ def correct(
     *, agent, mention_id: int, sentiment: str, topic_slug: str | None, needs_answer: bool, relevant: bool
 ) -> Mention:
     """An agent's reading of a post replaces enrichment's; the first machine reading is kept beside it."""
-    mention = Mention.objects.select_for_update().select_related("topic").get(pk=mention_id)
+    mention = Mention.objects.select_for_update(of=("self",)).select_related("topic").get(pk=mention_id)
     if sentiment not in Sentiment.values:
         raise MonitoringError(_("Choose positive, neutral or negative."))
     topic = Topic.objects.filter(slug=topic_slug).first() if topic_slug else None
