@@ -109,6 +109,8 @@ class SourceCursor(models.Model):
     # After a 429 the platform says when to come back; no poll before that.
     resume_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # On a source's own row ("x", "facebook", "instagram"): a poll of it is running until then.
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.source

@@ -31,6 +31,7 @@ import requests
 import tweepy
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
@@ -66,6 +67,7 @@ FEED_FIELDS = (
 )
 TAG_FIELDS = "id,caption,timestamp,username,permalink"
 HASHTAG_MEDIA_FIELDS = "id,caption,timestamp,permalink"
+LEASE = timedelta(minutes=15)  # three poll intervals: longer than any poll that is still alive
 MAX_HASHTAGS = 30  # Instagram allows 30 unique hashtags per account in seven days
 
 
@@ -88,14 +90,24 @@ def poll_sources(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {}
     for name, (is_configured, prefix, poll) in SOURCES.items():
-        if not is_configured() or paused(prefix, now):
+        if not is_configured() or paused(prefix, now) or not _lease(name, now):
             continue
         try:
             counts[name] = len(poll(now))
         except Exception:
             logger.exception("monitoring source %s failed", name)
             counts[name] = 0
+        finally:
+            SourceCursor.objects.filter(source=name).update(leased_until=None)
     return counts
+
+
+def _lease(name: str, now: datetime) -> bool:
+    """One poll of a source at a time: a run that overlaps a slow one (or a second beat) skips the
+    source instead of reading the same cursor twice. A worker that dies holds it for LEASE at most."""
+    SourceCursor.objects.get_or_create(source=name)
+    free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    return SourceCursor.objects.filter(free, source=name).update(leased_until=now + LEASE) == 1
 
 
 def paused(prefix: str, now: datetime) -> bool:

@@ -192,6 +192,20 @@ def test_a_crash_while_storing_leaves_the_cursor_so_no_post_is_skipped(platforms
     assert searches(platforms)[-1].get("since_id") is None
 
 
+def test_a_poll_that_overlaps_a_running_one_skips_the_source_until_the_first_is_done(platforms):
+    listening = listen("afval")
+    found = platforms.seed_x_post("Afval bij de brug", "1700000000000000111", "buur")
+    now = timezone.now()
+    SourceCursor.objects.create(source="x", leased_until=now + timedelta(minutes=5))  # a slow poll runs
+
+    assert "x" not in sources.poll_sources(now=now)
+    assert searches(platforms) == [] and not Mention.objects.exists()
+
+    assert sources.poll_sources(now=now + timedelta(minutes=6))["x"] == 1  # done, or died: lease over
+    assert cursor("x").leased_until is None  # given back at the end of the run
+    assert cursor(f"x:search:{listening.pk}").position.endswith(f":{found}")
+
+
 def test_x_is_not_polled_without_credentials(platforms, settings):
     listen("afval")
     settings.X_BEARER_TOKEN = settings.X_CONSUMER_KEY = settings.X_ACCESS_TOKEN = ""
