@@ -1,19 +1,25 @@
 """Monitoring quality and speed, on the labelled set in bench/data/ (MONITORING.md).
 
-Usage: python bench/monitoring.py [--split dev|test|both] [--errors FIELD]
+Usage: python bench/monitoring.py [--errors FIELD]
 Uses BENCH_DATABASE_URL (default: a SQLite file under var/) for the inbox's topics.
 
-Prints, per split: language, sentiment and topic accuracy, needs-answer precision/recall/F1,
-relevance precision/recall, district accuracy where a district is named; the spike detector's alert
-precision/recall on the synthetic hourly series (and whether any ordinary week raised an alert); and
-enrichment throughput in posts per second on one core. `--errors FIELD` lists the dev posts the
-enrichment gets wrong for one field: tune on dev only, the test split is held out.
+Prints language, sentiment and topic accuracy, needs-answer precision/recall/F1, relevance
+precision/recall and district accuracy where a district is named:
+- on the examples the enrichment learns from (settings.MONITORING_EXAMPLES_FILE, which holds the
+  dev split), by 5-fold cross-validation: each fifth read by classifiers trained on the rest;
+- on the held-out test split, by classifiers trained on all examples, and by the word lists alone.
+Then the spike detector's alert precision/recall on the synthetic hourly series (and whether any
+ordinary week raised an alert), and enrichment throughput in posts per second on one core.
+`--errors FIELD` lists the examples the cross-validated enrichment gets wrong for one field: tune on
+the examples only, the test split is held out.
 """
 
 import argparse
 import json
+import random
 import sys
 import time
+from dataclasses import asdict
 
 from benchkit import setup_django
 
@@ -24,7 +30,7 @@ sys.path.insert(0, str(DATA))
 import monitoring_series  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from monitoring import enrichment, spikes  # noqa: E402
+from monitoring import enrichment, lexicon, spikes  # noqa: E402
 
 
 def load_posts() -> list[dict]:
@@ -38,8 +44,7 @@ def f1(true_positive: int, predicted: int, actual: int) -> tuple[float, float, f
     return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
 
 
-def evaluate(posts: list[dict], known) -> dict:
-    results = [(post, enrichment.analyze(post["text"], known)) for post in posts]
+def evaluate(results: list[tuple[dict, enrichment.Analysis]]) -> dict:
     n = len(results)
     answer_tp = sum(p["needs_answer"] and r.needs_answer for p, r in results)
     relevant_tp = sum(p["relevant"] and r.relevant for p, r in results)
@@ -70,11 +75,25 @@ def fmt(result: dict) -> str:
     )
 
 
-def show_errors(posts: list[dict], known, field: str) -> None:
-    for post in posts:
-        result = enrichment.analyze(post["text"], known)
-        if post[field] != getattr(result, field):
-            print(f"  want {post[field]!s:12} got {getattr(result, field)!s:12} {post['text'][:110]}")
+def cross_validated(examples: list[dict], topics, folds: int = 5) -> list[tuple[dict, enrichment.Analysis]]:
+    """Each example read by classifiers that never saw it."""
+    shuffled = random.Random(7).sample(examples, len(examples))
+    results = []
+    for fold in range(folds):
+        held = shuffled[fold::folds]
+        rest = [post for position, post in enumerate(shuffled) if position % folds != fold]
+        readers = enrichment.Readers(topics=topics, learned=enrichment.train(rest, topics))
+        results += [(post, enrichment.analyze(post["text"], readers)) for post in held]
+    return results
+
+
+def lists_only(posts: list[dict], topics) -> list[tuple[dict, enrichment.Analysis]]:
+    readings = [(post, lexicon.read(post["text"], topics)) for post in posts]
+    fields = enrichment.Analysis.__dataclass_fields__
+    return [
+        (post, enrichment.Analysis(**{f: v for f, v in asdict(r).items() if f in fields}))
+        for post, r in readings
+    ]
 
 
 def alerts() -> dict:
@@ -97,36 +116,48 @@ def alerts() -> dict:
     }
 
 
-def throughput(posts: list[dict], known, seconds: float = 3.0) -> float:
+def throughput(posts: list[dict], readers, seconds: float = 3.0) -> float:
     texts = [post["text"] for post in posts]
     done, begin = 0, time.perf_counter()
     while time.perf_counter() - begin < seconds:
         for text in texts:
-            enrichment.analyze(text, known)
+            enrichment.analyze(text, readers)
         done += len(texts)
     return done / (time.perf_counter() - begin)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
-    parser.add_argument("--errors", help="list the dev posts wrong on this field")
+    parser.add_argument(
+        "--errors", help="list the examples the cross-validated enrichment gets wrong on this field"
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    known = enrichment.topics()
-    posts = load_posts()
+    topics = lexicon.topics()
+    examples = enrichment.examples()
+    test = [post for post in load_posts() if post["split"] == "test"]
+    if {post["text"] for post in test} & {post["text"] for post in examples}:
+        sys.exit("a held-out test post is among the examples: remove it from the examples file")
     if args.errors:
-        show_errors([p for p in posts if p["split"] == "dev"], known, args.errors)
+        for post, result in cross_validated(examples, topics):
+            if post[args.errors] != getattr(result, args.errors):
+                want, got = post[args.errors], getattr(result, args.errors)
+                print(f"  want {want!s:12} got {got!s:12} {post['text'][:100]}")
         return
-    print(f"monitoring: {len(posts)} labelled posts")
-    for split in ["dev", "test"] if args.split == "both" else [args.split]:
-        print(f"  {split:4}: {fmt(evaluate([p for p in posts if p['split'] == split], known))}")
+    started = time.perf_counter()
+    readers = enrichment.current()
+    trained_in = time.perf_counter() - started
+    print(f"monitoring: {len(examples)} examples (trained in {trained_in:.1f} s), {len(test)} held out")
+    print(f"  examples, 5-fold cross-validated: {fmt(evaluate(cross_validated(examples, topics)))}")
+    learned = [(post, enrichment.analyze(post["text"], readers)) for post in test]
+    print(f"  held-out test:                    {fmt(evaluate(learned))}")
+    print(f"  held-out test, word lists alone:  {fmt(evaluate(lists_only(test, topics)))}")
     found = alerts()
     print(
         f"  alerts on {found['series']} synthetic series: precision {found['precision']:.1%}  "
         f"recall {found['recall']:.1%}  ordinary weeks with an alert: {found['quiet_with_alerts']}"
     )
-    print(f"  enrichment: {throughput(posts, known):,.0f} posts/s on one core")
+    print(f"  enrichment: {throughput(examples + test, readers):,.0f} posts/s on one core")
 
 
 if __name__ == "__main__":

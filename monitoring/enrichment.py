@@ -1,109 +1,27 @@
 """What a post says: language, sentiment, topic, district, whether it needs an answer, and whether it
 is about the municipality at all.
 
-Offline and fast (hundreds of posts a second on one core), from word lists a city can read and
-correct, chosen by measuring on the labelled set in bench/data (bench/monitoring.py, tuned on the dev
-split only):
-
-- language: py3langid with Dutch/English function words for short texts (webcare.lib.text);
-- topic: the inbox's topic keywords (the same topics the desk routes by);
-- district: the city file's places (monitoring/data/<city>.yaml), matched as whole words;
-- relevance: a topic or a municipal word makes a post about the municipality; the city's name used
-  for football, the airport, a gin or New York does not;
-- sentiment: Dutch and English word lists and emoji; sarcasm is praise wrapped around a complaint
-  ("Top hoor, derde week geen vuilnis 👏"), so a complaint wins over praise;
-- needs an answer: a question, or a complaint about something the city handles.
+Two layers, both offline: the word lists' reading (monitoring/lexicon.py) and small classifiers
+learned from labelled posts (monitoring/learning.py) that weigh the lists' signals against the words
+themselves, for what lists cannot see: a complaint told as a plain fact ("fireworks every night at
+1am for 2 weeks now"), sarcasm without a marker. They learn from the city's examples
+(settings.MONITORING_EXAMPLES_FILE) and from every label an agent corrected in the feed; after a
+correction the next batch is read by retrained classifiers. Language, topic and district stay with
+the lists: they are the city's to read and correct, and the lists measure better on topic.
 """
 
-import functools
-import re
+import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.conf import settings
+from django.db.models import Count, Max
 
-from inbox.models import Topic
-from monitoring import services
-from monitoring.models import Mention, Sentiment
-from webcare.lib.text import detect_language, normalize
+from monitoring import learning, lexicon, services
+from monitoring.models import Mention
 
-WORD = re.compile(r"[#@]?\w+(?:-\w+)*")
-SHORT = 4  # keywords this short match whole words only
-
-# Complaints: what goes wrong in a city, and how people say they are fed up. Word starts.
-NEGATIVE = (
-    """
-kapot stuk vies smerig vol overvol propvol uitpuilen puilt stinkt stank gevaarlijk levensgevaarlijk onveilig
-overlast schandalig belachelijk waardeloos slecht slechte nooit alweer niks niets klacht klagen boos woedend
-irritant ergerlijk schande gaten losliggend omgevallen omvallen scheef afgebroken dood donker lekt lekkage
-verstopt ratten muizen zwerfvuil troep rommel herrie lawaai dumpen gedumpt geblokkeerd onbegrijpelijk
-teleurgesteld teleurstellend frustrerend frustratie jammer helaas traag ellende oplichting foutmelding kwijt
-gevallen gebroken zonde onleesbaar beklad dreunt onacceptabel waarom
-broken dirty overflowing smell stinks dangerous unsafe nuisance ridiculous terrible awful useless never
-complaint annoying angry disgusting noise flooded blocked disappointed frustrating unacceptable rats
-trash garbage rubbish pothole potholes stuck loose scam worst why
-vreselijk verschrikkelijk afschuwelijk rampzalig chaos puinhoop ramp drama triest treurig balen baal kut
-klote bizar absurd idioot schandaal onbetaalbaar gevaar wtf ugh horrible nightmare mess joke shame sad
-overpriced sucks hopeless hopeloos
-""".split()
-    + [
-        "nog steeds geen",
-        "nog steeds niet",
-        "te laag",
-        "te hoog",
-        "veel te",
-        "fed up",
-        "still waiting",
-        "still no",
-        "not again",
-        "no one",
-        "nobody",
-        "weken later",
-        "maanden later",
-        "al weken",
-        "al maanden",
-        "al dagen",
-        "for weeks",
-        "for months",
-        "for days",
-        "niemand komt",
-        "niemand doet",
-    ]
-)
-# Praise and thanks. Word starts.
-POSITIVE = (
-    """
-bedankt dank dankjewel dankuwel top super mooi prachtig fijn geweldig fantastisch goed netjes snel
-blij tevreden complimenten compliment chapeau heerlijk lekker topservice keurig opgelost gelukt
-schoon genieten gezellig vrolijk love lovely great thanks thank awesome amazing beautiful nice clean
-quick fast happy pleased brilliant excellent wonderful fixed solved kudos favourite favorite gorgeous
-elite shoutout proud enjoy dankbaar perfect prima handig gaaf tof leuk trots aanrader helpful friendly
-efficient smooth recommend
-""".split()
-    + ["zo moet het", "goed bezig", "spic en span", "can't wait", "well done", "goed gedaan", "top gedaan"]
-    + ["blij mee", "love it", "well organised"]
-)
-NEGATIVE_EMOJI = set("😡🤬😠😤🙄😒😞😩😫🤮💩👎😭🤦🐢")
-POSITIVE_EMOJI = set("😍🥰😊🙂😀😃😄😁❤💚💙👍🙏🎉✨🌷☀🌞👌🔥🙌💪🍻🌸🌇😅🎵")
-SARCASM_EMOJI = set("👏🙃😏")
-# Praise that opens with a shrug is usually sarcasm: "Top hoor", "Mooi hè", "Heerlijk, ...".
-SARCASM = re.compile(
-    r"^(top|mooi|fijn|heerlijk|lekker|gezellig|geweldig|fantastisch|prachtig|super|great|love|lovely|"
-    r"fantastic|wonderful|brilliant|nice|amazing)\b[^.!?]{0,40}?\b(hoor|he|hoor!|,)|"
-    r"\b(hoor|he)\b[.!]|\b(really appreciate|totally normal|definitely legal|going great|great value|"
-    r"so relaxing|zo rustgevend|heel conceptueel|truly the)\b"
-)
-# Negations turn a complaint into a fact ("niet kapot") less often than a fact into a complaint
-# ("niet opgehaald"): they count as complaint words where residents report what did not happen.
-NOT_DONE = re.compile(
-    r"\b(niet|nog steeds niet|geen|nooit|not|no|never|still no)\b(?:\s+\w+){0,4}?\s+"
-    r"(opgehaald|geleegd|gerepareerd|gemaaid|gedaan|gekomen|gebeurd|collected|emptied|fixed|repaired|done)\b"
-)
-QUESTION_WORDS = re.compile(
-    r"^(hoe|wanneer|waarom|wie|wat|waar|welke|kan|kunnen|kun|mag|moet|is|zijn|heeft|hebben|weet|"
-    r"how|when|why|who|what|where|which|can|could|is|are|does|do|will|should)\b"
-)
+LEARNED = ("sentiment", "needs_answer", "relevant")
 
 
 @dataclass(frozen=True)
@@ -117,132 +35,87 @@ class Analysis:
 
 
 @dataclass(frozen=True)
-class City:
-    municipal: tuple[str, ...]
-    elsewhere: tuple[str, ...]
-    places: tuple[tuple[str, str], ...]  # (normalised place, district), longest first
+class Readers:
+    topics: lexicon.Topics
+    learned: dict[str, learning.Classifier]  # per field in LEARNED that has examples of each value
 
 
-@functools.cache
-def city() -> City:
-    data = yaml.safe_load(Path(settings.MONITORING_CITY_FILE).read_text(encoding="utf-8"))
-    places = [
-        (_plain(place).strip(), district) for district, names in data["districts"].items() for place in names
-    ]
-    return City(
-        municipal=tuple(normalize(word) for word in data["municipal"]),
-        elsewhere=tuple(normalize(word) for word in data["elsewhere"]),
-        places=tuple(sorted(places, key=lambda pair: -len(pair[0]))),
-    )
+def analyze(text: str, readers: Readers | None = None) -> Analysis:
+    readers = readers or current()
+    reading = lexicon.read(text, readers.topics)
+    found = learning.features(text, reading) if readers.learned else {}
 
+    def decide(field: str):
+        classifier = readers.learned.get(field)
+        return classifier.predict(found) if classifier else str(getattr(reading, field))
 
-@dataclass(frozen=True)
-class _Topics:
-    keywords: tuple[tuple[str, tuple[str, ...]], ...]  # (slug, normalised keywords)
-
-
-def topics() -> _Topics:
-    """The inbox's topics and their keywords, read once per process (they change rarely)."""
-    return _topics_cached(Topic.objects.count())
-
-
-@functools.lru_cache(maxsize=2)
-def _topics_cached(_count: int) -> _Topics:
-    """The inbox's keywords of each topic, plus how people say it on social media (data/topics.yaml)."""
-    spoken = yaml.safe_load((Path(__file__).parent / "data" / "topics.yaml").read_text(encoding="utf-8"))
-    return _Topics(
-        tuple(
-            (
-                topic.slug,
-                tuple(
-                    dict.fromkeys(normalize(k) for k in [*topic.keyword_list, *spoken.get(topic.slug, [])])
-                ),
-            )
-            for topic in Topic.objects.all()
-        )
-    )
-
-
-def _plain(text: str) -> str:
-    """Normalised words only, space-separated and padded: "Plein '40-'45" -> " plein 40 45 "."""
-    return " " + " ".join(re.findall(r"\w+", normalize(text))) + " "
-
-
-def _starts(words: str, phrase: str) -> bool:
-    """`phrase` at the start of a word in `words` (" "-joined normalised words, padded)."""
-    return f" {phrase}" in words
-
-
-def _whole(words: str, phrase: str) -> bool:
-    return f" {phrase} " in words
-
-
-def analyze(text: str, known_topics: _Topics | None = None) -> Analysis:
-    known_topics = known_topics or topics()
-    lowered = normalize(text)
-    words = " " + " ".join(WORD.findall(lowered)) + " "
-    plain = _plain(text)
-    topic = _topic(plain, known_topics)
-    municipal = any(_starts(words, word) for word in city().municipal)
-    elsewhere = any(_whole(plain, word) for word in city().elsewhere)
-    relevant = municipal or (topic is not None and not elsewhere)
-    negative = _complaint(plain, text)
-    positive = sum(_found(plain, word) for word in POSITIVE) + sum(ch in POSITIVE_EMOJI for ch in text)
-    sentiment = _sentiment(negative, positive, text, lowered)
-    question = "?" in text or bool(QUESTION_WORDS.match(lowered.lstrip("@#")))
-    needs_answer = relevant and (question or (sentiment == Sentiment.NEGATIVE and topic is not None))
+    relevant = decide("relevant") == "True"
     return Analysis(
-        language=detect_language(text),
-        sentiment=sentiment,
-        topic=topic if relevant else None,
-        district=_district(plain),
-        needs_answer=needs_answer,
+        language=reading.language,
+        sentiment=decide("sentiment"),
+        topic=reading.topic if relevant else None,
+        district=reading.district,
+        needs_answer=relevant and decide("needs_answer") == "True",
         relevant=relevant,
     )
 
 
-def _found(plain: str, keyword: str) -> bool:
-    """Short words must be whole words ("gas" is not "gast", "park" not "parkeren"); longer ones may
-    start a compound ("vuilnis" in "vuilniswagen")."""
-    return _whole(plain, keyword) if len(keyword) <= SHORT else _starts(plain, keyword)
+def examples() -> list[dict]:
+    """The city's labelled posts, then the agents' corrections (which win where a text is in both)."""
+    path = Path(settings.MONITORING_EXAMPLES_FILE)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    labelled = {}
+    for line in lines:
+        if line.strip():
+            post = json.loads(line)
+            labelled[post["text"]] = post
+    corrected = Mention.objects.filter(corrected_at__isnull=False).values(
+        "text", "sentiment", "needs_answer", "relevant"
+    )
+    for post in corrected:
+        labelled[post["text"]] = post
+    return list(labelled.values())
 
 
-def _topic(plain: str, known: _Topics) -> str | None:
-    best, best_score = None, 0
-    for slug, keywords in known.keywords:
-        score = sum(len(k) for k in keywords if _found(plain, k))
-        if score > best_score:
-            best, best_score = slug, score
-    return best
+def train(posts: list[dict], topics: lexicon.Topics) -> dict[str, learning.Classifier]:
+    found = [learning.features(post["text"], lexicon.read(post["text"], topics)) for post in posts]
+    learned = {}
+    for field in LEARNED:
+        labels = [str(post[field]) for post in posts]
+        if len(set(labels)) > 1:
+            learned[field] = learning.fit(found, labels)
+    return learned
 
 
-def _complaint(plain: str, text: str) -> int:
-    count = sum(_found(plain, word) for word in NEGATIVE)
-    count += 2 * len(NOT_DONE.findall(plain))
-    return count + sum(ch in NEGATIVE_EMOJI for ch in text)
+_cache: dict[tuple, Readers] = {}
+_lock = threading.Lock()
 
 
-def _sentiment(negative: int, positive: int, text: str, lowered: str) -> str:
-    if SARCASM.search(lowered) or (positive and any(ch in SARCASM_EMOJI for ch in text)):
-        return Sentiment.NEGATIVE  # praise around a complaint is sarcasm
-    if negative > positive:
-        return Sentiment.NEGATIVE
-    if positive:
-        return Sentiment.POSITIVE
-    return Sentiment.NEGATIVE if negative else Sentiment.NEUTRAL
-
-
-def _district(plain: str) -> str | None:
-    for place, district in city().places:
-        if _whole(plain, place):
-            return district
-    return None
+def current() -> Readers:
+    """The readers for the examples and corrections as they are now; retrained when either changes."""
+    path = Path(settings.MONITORING_EXAMPLES_FILE)
+    corrections = Mention.objects.filter(corrected_at__isnull=False).aggregate(
+        n=Count("pk"), at=Max("corrected_at")
+    )
+    topics = lexicon.topics()
+    key = (
+        id(topics),
+        str(path),
+        path.stat().st_mtime_ns if path.exists() else None,
+        corrections["n"],
+        corrections["at"],
+    )
+    with _lock:
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = Readers(topics=topics, learned=train(examples(), topics))
+        return _cache[key]
 
 
 def enrich(mention_ids: list[int]) -> None:
-    known = topics()
+    readers = current()
     for mention in Mention.objects.filter(pk__in=mention_ids).only("pk", "text"):
-        result = analyze(mention.text, known)
+        result = analyze(mention.text, readers)
         services.save_enrichment(
             mention.pk,
             language=result.language,
