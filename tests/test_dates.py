@@ -1,8 +1,12 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from webcare.lib.dates import add_office_minutes, add_working_days, is_working_day
+from webcare.lib.dates import add_office_minutes, add_working_days, is_working_day, office_hours_between
 
 
 def at(*args) -> datetime:
@@ -34,3 +38,31 @@ def test_christmas_is_skipped():
 def test_working_days_skip_weekend_and_holidays():
     assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 28)
     assert add_working_days(date(2026, 11, 27), 3) == date(2026, 12, 2)
+
+
+def _office_hours_day_by_day(start: datetime, end: datetime) -> float:
+    """The plain definition: each day's office hours that fall between the two moments."""
+    tz = timezone.get_current_timezone()
+    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    office = (django_settings.OFFICE_HOURS_START, django_settings.OFFICE_HOURS_END)
+    seconds, day = 0.0, start.date()
+    while day <= end.date():
+        if is_working_day(day):
+            opens, closes = (datetime.fromisoformat(f"{day}T{hour}").replace(tzinfo=tz) for hour in office)
+            begin, finish = max(start, opens), min(end, closes)
+            seconds += max(0.0, (finish - begin).total_seconds())
+        day += timedelta(days=1)
+    return seconds / 3600
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31)),  # noqa: DTZ001
+    length=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+)
+def test_office_hours_between_counts_each_days_office_hours(start, length):
+    start = timezone.make_aware(start)
+    assert office_hours_between(start, start + length) == pytest.approx(
+        _office_hours_day_by_day(start, start + length), abs=1e-6
+    )
+    assert office_hours_between(start + length, start) == 0

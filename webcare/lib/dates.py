@@ -63,17 +63,43 @@ def working_days_between(start: date, end: date) -> int:
 
 def office_hours_between(start: datetime, end: datetime) -> float:
     """Office time from `start` to `end` in hours: nights, weekends and holidays do not count."""
+    return max(0.0, _office_seconds_until(end) - _office_seconds_until(start)) / 3600
+
+
+# Office time is counted from a fixed Monday, so that the time between two moments is a subtraction:
+# dashboards compute it for tens of thousands of conversations at once.
+ANCHOR = date(2000, 1, 3)
+
+
+def _office_seconds_until(moment: datetime) -> float:
+    """Office seconds from ANCHOR to `moment`."""
     tz = timezone.get_current_timezone()
     opens, closes = _office_hours()
-    start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
-    seconds, day = 0.0, start.date()
-    while day <= end.date():
-        if is_working_day(day):
-            begin = max(start, datetime.combine(day, opens, tzinfo=tz))
-            finish = min(end, datetime.combine(day, closes, tzinfo=tz))
-            seconds += max(0.0, (finish - begin).total_seconds())
-        day += timedelta(days=1)
-    return seconds / 3600
+    local = timezone.localtime(moment, tz)
+    day = local.date()
+    seconds = _working_days_before(day) * office_day_hours() * 3600
+    if is_working_day(day):
+        begin, finish = datetime.combine(day, opens, tzinfo=tz), datetime.combine(day, closes, tzinfo=tz)
+        seconds += (min(max(local, begin), finish) - begin).total_seconds()
+    return seconds
+
+
+def _working_days_before(day: date) -> int:
+    """Working days from ANCHOR up to, not including, `day`."""
+    office_days = settings.OFFICE_DAYS
+    weeks, rest = divmod((day - ANCHOR).days, 7)
+    weekdays = weeks * len(office_days) + sum(weekday in office_days for weekday in range(rest))
+    holidays_this_year = sum(1 for holiday in _office_holidays(day.year) if holiday < day)
+    return weekdays - _office_holidays_before_year(day.year, frozenset(office_days)) - holidays_this_year
+
+
+def _office_holidays(year: int) -> list[date]:
+    return [day for day in _dutch_holidays(year) if day.weekday() in settings.OFFICE_DAYS]
+
+
+@lru_cache(maxsize=64)
+def _office_holidays_before_year(year: int, _office_days: frozenset[int]) -> int:
+    return sum(len(_office_holidays(earlier)) for earlier in range(ANCHOR.year, year))
 
 
 def office_day_hours() -> float:
