@@ -1,5 +1,6 @@
 """Office time: deadlines that count only office hours on working days, skipping Dutch holidays."""
 
+from bisect import bisect_left
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -63,43 +64,65 @@ def working_days_between(start: date, end: date) -> int:
 
 def office_hours_between(start: datetime, end: datetime) -> float:
     """Office time from `start` to `end` in hours: nights, weekends and holidays do not count."""
-    return max(0.0, _office_seconds_until(end) - _office_seconds_until(start)) / 3600
+    return OfficeClock().hours_between(start, end)
 
 
-# Office time is counted from a fixed Monday, so that the time between two moments is a subtraction:
-# dashboards compute it for tens of thousands of conversations at once.
-ANCHOR = date(2000, 1, 3)
+class OfficeClock:
+    """Office time counted from a fixed Monday, so that the time between two moments is a subtraction.
 
+    Dashboards ask it for tens of thousands of conversations at once: one clock reads the settings
+    once and works out each day once.
+    """
 
-def _office_seconds_until(moment: datetime) -> float:
-    """Office seconds from ANCHOR to `moment`."""
-    tz = timezone.get_current_timezone()
-    opens, closes = _office_hours()
-    local = timezone.localtime(moment, tz)
-    day = local.date()
-    seconds = _working_days_before(day) * office_day_hours() * 3600
-    if is_working_day(day):
-        begin, finish = datetime.combine(day, opens, tzinfo=tz), datetime.combine(day, closes, tzinfo=tz)
-        seconds += (min(max(local, begin), finish) - begin).total_seconds()
-    return seconds
+    ANCHOR = date(2000, 1, 3)
 
+    def __init__(self) -> None:
+        self.tz = timezone.get_current_timezone()
+        self.opens, self.closes = _office_hours()
+        self.office_days = frozenset(settings.OFFICE_DAYS)
+        self.day_seconds = office_day_hours() * 3600
+        self._days: dict[date, tuple[float, datetime | None, datetime | None]] = {}
 
-def _working_days_before(day: date) -> int:
-    """Working days from ANCHOR up to, not including, `day`."""
-    office_days = settings.OFFICE_DAYS
-    weeks, rest = divmod((day - ANCHOR).days, 7)
-    weekdays = weeks * len(office_days) + sum(weekday in office_days for weekday in range(rest))
-    holidays_this_year = sum(1 for holiday in _office_holidays(day.year) if holiday < day)
-    return weekdays - _office_holidays_before_year(day.year, frozenset(office_days)) - holidays_this_year
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        return max(0.0, self.seconds_until(end) - self.seconds_until(start)) / 3600
 
+    def seconds_until(self, moment: datetime) -> float:
+        """Office seconds from ANCHOR to `moment`."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        known = self._days.get(day) or self._day(day)
+        before, begin, finish = known
+        return before if begin is None else before + (min(max(local, begin), finish) - begin).total_seconds()
 
-def _office_holidays(year: int) -> list[date]:
-    return [day for day in _dutch_holidays(year) if day.weekday() in settings.OFFICE_DAYS]
+    def _day(self, day: date) -> tuple[float, datetime | None, datetime | None]:
+        weeks, rest = divmod((day - self.ANCHOR).days, 7)
+        weekdays = weeks * len(self.office_days) + sum(weekday in self.office_days for weekday in range(rest))
+        holidays_before = _office_holidays_before_year(day.year, self.office_days) + bisect_left(
+            _office_holidays(day.year, self.office_days), day
+        )
+        before = (weekdays - holidays_before) * self.day_seconds
+        if is_working_day(day):
+            known = (
+                before,
+                datetime.combine(day, self.opens, self.tz),
+                datetime.combine(day, self.closes, self.tz),
+            )
+        else:
+            known = (before, None, None)
+        self._days[day] = known
+        return known
 
 
 @lru_cache(maxsize=64)
-def _office_holidays_before_year(year: int, _office_days: frozenset[int]) -> int:
-    return sum(len(_office_holidays(earlier)) for earlier in range(ANCHOR.year, year))
+def _office_holidays(year: int, office_days: frozenset[int]) -> list[date]:
+    return sorted(day for day in _dutch_holidays(year) if day.weekday() in office_days)
+
+
+@lru_cache(maxsize=64)
+def _office_holidays_before_year(year: int, office_days: frozenset[int]) -> int:
+    return sum(
+        len(_office_holidays(earlier, office_days)) for earlier in range(OfficeClock.ANCHOR.year, year)
+    )
 
 
 def office_day_hours() -> float:
