@@ -54,16 +54,18 @@ def features(text: str, reading: Reading) -> dict[str, float]:
 @dataclass(frozen=True)
 class Classifier:
     labels: tuple[str, ...]
-    intercept: np.ndarray
-    weights: dict[str, np.ndarray]  # feature -> one weight per label
+    intercept: np.ndarray  # one per label
+    index: dict[str, int]  # feature -> its row in `weights`
+    weights: np.ndarray  # a row per feature, a column per label
 
     def scores(self, found: dict[str, float]) -> np.ndarray:
-        total = self.intercept.copy()
+        rows, values = [], []
         for name, value in found.items():
-            weight = self.weights.get(name)
-            if weight is not None:
-                total += value * weight
-        return total
+            row = self.index.get(name)
+            if row is not None:
+                rows.append(row)
+                values.append(value)
+        return self.intercept + np.asarray(values) @ self.weights[rows] if rows else self.intercept.copy()
 
     def predict(self, found: dict[str, float]) -> str:
         return self.labels[int(self.scores(found).argmax())]
@@ -76,12 +78,12 @@ def fit(examples: Sequence[dict[str, float]], labels: Sequence[str]) -> Classifi
     if len(model.classes_) == 2:  # one column for "the second label": the first one scores zero
         coefficients = np.vstack([np.zeros_like(coefficients), coefficients])
         intercept = np.array([0.0, intercept[0]])
+    used = [
+        (name, column) for name, column in vectorizer.vocabulary_.items() if np.any(coefficients[:, column])
+    ]
     return Classifier(
         labels=tuple(str(label) for label in model.classes_),
         intercept=np.asarray(intercept, dtype=np.float64),
-        weights={
-            name: coefficients[:, column].copy()
-            for name, column in vectorizer.vocabulary_.items()
-            if np.any(coefficients[:, column])
-        },
+        index={name: row for row, (name, _column) in enumerate(used)},
+        weights=np.ascontiguousarray(coefficients[:, [column for _name, column in used]].T, dtype=np.float64),
     )
