@@ -22,7 +22,7 @@ EDITORS = {"erik", "ada"}
 PROTOCOL_READERS = DESK | EDITORS | {"dirk"}  # dirk: the protocol below is his department's
 
 # method, url name, needs a conversation (c), contact (k), message (m), attachment (a), protocol key (p),
-# protocol version (v) or protocol proposal (r), who may
+# protocol version (v), protocol proposal (r) or a dashboard chart (R), who may
 ENDPOINTS = [
     ("get", "inbox:queue", None, DESK),
     ("post", "inbox:next", None, DESK),
@@ -84,6 +84,8 @@ ENDPOINTS = [
     ("post", "monitoring:query-toggle", "Q", LEADS),
     ("get", "monitoring:alerts", None, LEADS),
     ("post", "monitoring:alert-seen", "A", LEADS),
+    ("get", "reports:overview", None, LEADS | {"dirk", "anna"}),  # dirk and anna: their departments' work
+    ("get", "reports:csv", "R", LEADS | {"dirk", "anna"}),
 ]
 API_ENDPOINTS = [
     ("get", "api-conversations", None, DESK),
@@ -105,6 +107,7 @@ API_ENDPOINTS = [
     ("post", "api-monitoring-analyze", None, DESK),
     ("get", "api-monitoring-mentions", None, DESK),
     ("get", "api-monitoring-alerts", None, LEADS),
+    ("get", "api-metrics", None, LEADS),
     ("get", "schema", None, ANYONE),
     ("get", "api-docs", None, ANYONE),
 ]
@@ -176,6 +179,8 @@ def _monitored(needs):
 
 
 def _url(name, needs, found):
+    if needs == "R":
+        return reverse(name, args=["escalations"])  # a chart every reader of the dashboards has
     if needs in ("M", "Q", "A"):
         return reverse(name, args=[_monitored(needs)])
     if needs == "s":

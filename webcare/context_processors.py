@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from monitoring.models import SpikeAlert
-from webcare.roles import INBOX_ROLES, LEAD_ROLES, PROTOCOL_READERS, Role, has_role
+from webcare.roles import INBOX_ROLES, LEAD_ROLES, PROTOCOL_READERS, REPORT_READERS, Role, has_role
 
 
 def _unseen_alerts() -> int:
@@ -23,6 +23,7 @@ def roles(request) -> dict:
         # Residents' suggestions: the desk, and account managers for their departments.
         "can_read_suggestions": has_role(user, INBOX_ROLES | {Role.ACCOUNT_MANAGER}),
         "is_department_member": has_role(user, frozenset({Role.DEPARTMENT})),
+        "can_read_reports": has_role(user, REPORT_READERS),
         # The demo's resident simulator (channels.simulator): never in production.
         "simulator_enabled": settings.DEMO_ENABLED and can_use_inbox,
     }

@@ -26,6 +26,8 @@ LEAD_ROLES = frozenset({Role.LEAD, Role.ADMIN})
 EDITOR_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
 PROPOSER_ROLES = frozenset({Role.DEPARTMENT})
 PROTOCOL_READERS = INBOX_ROLES | EDITOR_ROLES | PROPOSER_ROLES
+# Dashboards: leads see the desk; departments and account managers their own escalations and suggestions.
+REPORT_READERS = LEAD_ROLES | frozenset({Role.DEPARTMENT, Role.ACCOUNT_MANAGER})
 
 
 def has_role(user, roles: frozenset[str]) -> bool:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "protocols",
     "feedback",
     "monitoring",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -296,7 +297,9 @@ MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
 # The city monitoring listens for: its districts and places, municipal words, other uses of its name.
 MONITORING_CITY_FILE = BASE_DIR / env("MONITORING_CITY_FILE", default="monitoring/data/amsterdam.yaml")
 # Labelled posts the enrichment learns from, besides the agents' corrections in the feed.
-MONITORING_EXAMPLES_FILE = BASE_DIR / env("MONITORING_EXAMPLES_FILE", default="monitoring/data/examples.jsonl")
+MONITORING_EXAMPLES_FILE = BASE_DIR / env(
+    "MONITORING_EXAMPLES_FILE", default="monitoring/data/examples.jsonl"
+)
 
 # The desk's office hours, used for service-level deadlines (Dutch public holidays are skipped).
 OFFICE_HOURS_START = env("OFFICE_HOURS_START", default="08:00")

@@ -17,6 +17,7 @@ from feedback import services as feedback
 from feedback.models import Kind as FeedbackKind
 from feedback.workflow import Status as FeedbackStatus
 from inbox import services
+from inbox.management.commands import _demo_history
 from inbox.models import ChannelIdentity, Conversation, Message, MessageTemplate, TemplatePurpose, Topic
 from monitoring import enrichment
 from monitoring import services as monitoring
@@ -336,6 +337,7 @@ class Command(BaseCommand):
         self._escalate_some_conversations()
         self._record_some_suggestions()
         self._listen()
+        _demo_history.generate()
 
     def _work_some_conversations(self):
         eva, bram, lotte = (User.objects.get(username=name) for name in ("eva", "bram", "lotte"))

@@ -1,0 +1,552 @@
+"""The desk's figures for a period: what comes in, from whom, how fast it is answered, how, where it
+stalls, what happened with suggestions and what the city sounds like. Definitions: docs/metrics.md.
+
+Every function takes a Scope (period, team, channel, department, and the departments the user may
+see) and reads the other apps' tables; nothing here writes. Each family of figures is one or two
+queries however long the period, and is computed per channel in the same pass, so the API's
+`by_channel` costs no extra queries. Times are office time (webcare.lib.dates), like the service
+levels they are held against.
+"""
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from escalations.models import Escalation
+from escalations.workflow import Status as EscalationStatus
+from feedback.metrics import closed_loop
+from feedback.models import Suggestion
+from feedback.workflow import Status as SuggestionStatus
+from inbox.models import Channel, Conversation, ConversationEvent, Direction, EventKind, Message
+from inbox.workflow import ANSWERABLE, Status
+from monitoring.models import Mention, Sentiment
+from webcare.lib.dates import OfficeClock
+
+DUTCH_NUMBER = re.compile(r"^(whatsapp:)?\+31")
+# A claimed conversation that sees no next step within this time was left, not worked on.
+LONGEST_SESSION = timedelta(minutes=60)
+SESSION_ENDS = (
+    EventKind.REPLIED,
+    EventKind.ESCALATED,
+    EventKind.RELEASED,
+    EventKind.CLOSED,
+    EventKind.CLAIMED,
+)
+# How long residents in the backlog have waited: up to each limit, and longer.
+BACKLOG_AGES = (
+    (timedelta(hours=1), "under_1h"),
+    (timedelta(hours=4), "1h_4h"),
+    (timedelta(hours=24), "4h_24h"),
+)
+BACKLOG_OLDEST = "over_24h"
+TOP_TOPICS = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date
+    end: date  # inclusive
+    team: int | None = None
+    channel: str | None = None
+    department: int | None = None
+    # The departments whose escalations and suggestions the user may count; None: all of them.
+    departments: frozenset[int] | None = None
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end_at(self) -> datetime:
+        """The first moment after the period."""
+        return datetime.combine(
+            self.end + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Linear interpolation between the closest ranks (PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def percentage(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# --- Scoping ----------------------------------------------------------------------------------------
+
+
+def _conversations(scope: Scope, prefix: str = "") -> Q:
+    """Team and channel filters, on conversations or through `prefix` (e.g. "conversation__")."""
+    found = Q()
+    if scope.team:
+        found &= Q(**{f"{prefix}team_id": scope.team})
+    if scope.channel:
+        found &= Q(**{f"{prefix}channel": scope.channel})
+    return found
+
+
+def _departments(scope: Scope) -> Q:
+    found = Q()
+    if scope.department:
+        found &= Q(department_id=scope.department)
+    if scope.departments is not None:
+        found &= Q(department_id__in=scope.departments)
+    return found
+
+
+def _period(scope: Scope, name: str) -> Q:
+    return Q(**{f"{name}__gte": scope.start_at, f"{name}__lt": scope.end_at})
+
+
+def inbound(scope: Scope) -> QuerySet:
+    return Message.objects.filter(
+        _period(scope, "created_at"), _conversations(scope, "conversation__"), direction=Direction.INBOUND
+    )
+
+
+def started(scope: Scope) -> QuerySet:
+    """The conversations that began in the period: the cohort for response times and the 80/20."""
+    return Conversation.objects.filter(_period(scope, "created_at"), _conversations(scope))
+
+
+# --- The API's figures, per channel and in total ----------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What was observed on one channel, before it becomes figures. Tallies of several channels merge
+    into the total: a resident or suggestion seen on two channels counts in each, and once in total."""
+
+    messages_in: int = 0
+    conversations: int = 0
+    reopened: int = 0
+    residents: set[int] = field(default_factory=set)
+    returning: set[int] = field(default_factory=set)
+    foreign: set[int] = field(default_factory=set)
+    waits: list[float] = field(default_factory=list)  # office minutes to the first response
+    resolutions: list[float] = field(default_factory=list)  # office hours to closing
+    met: int = 0
+    missed: int = 0
+    answers: Counter = field(default_factory=Counter)  # escalated / protocol / free_text
+    escalations: set[int] = field(default_factory=set)
+    overdue: set[int] = field(default_factory=set)
+    suggestions: dict[int, str] = field(default_factory=dict)  # suggestion -> status
+
+    @classmethod
+    def merged(cls, tallies: Iterable["Tally"]) -> "Tally":
+        total = cls()
+        for tally in tallies:
+            for name in ("messages_in", "conversations", "reopened", "met", "missed"):
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+            for name in ("residents", "returning", "foreign", "escalations", "overdue"):
+                getattr(total, name).update(getattr(tally, name))
+            total.waits += tally.waits
+            total.resolutions += tally.resolutions
+            total.answers.update(tally.answers)
+            total.suggestions.update(tally.suggestions)
+        return total
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The API's figures for one channel or for all of them (docs/metrics.md)."""
+
+    messages_in: int
+    conversations: int
+    reopened_conversations: int
+    new_contacts: int
+    returning_contacts: int
+    foreign_contacts: int
+    first_response_p50_minutes: float | None
+    first_response_p90_minutes: float | None
+    sla_met_pct: float | None
+    resolution_p50_hours: float | None
+    resolution_p90_hours: float | None
+    handled_conversations: int
+    protocol_share_pct: float | None
+    escalation_share_pct: float | None
+    free_text_share_pct: float | None
+    escalations: int
+    escalations_overdue: int
+    feedback_by_status: dict[str, int]
+    closed_loop_pct: float | None
+
+    @classmethod
+    def of(cls, tally: Tally, closed_loop_pct: float | None) -> "Figures":
+        handled = sum(tally.answers.values())
+        statuses = Counter(tally.suggestions.values())
+        return cls(
+            messages_in=tally.messages_in,
+            conversations=tally.conversations,
+            reopened_conversations=tally.reopened,
+            new_contacts=len(tally.residents - tally.returning),
+            returning_contacts=len(tally.residents & tally.returning),
+            foreign_contacts=len(tally.residents & tally.foreign),
+            first_response_p50_minutes=rounded(percentile(tally.waits, 0.5)),
+            first_response_p90_minutes=rounded(percentile(tally.waits, 0.9)),
+            sla_met_pct=percentage(tally.met, tally.met + tally.missed),
+            resolution_p50_hours=rounded(percentile(tally.resolutions, 0.5)),
+            resolution_p90_hours=rounded(percentile(tally.resolutions, 0.9)),
+            handled_conversations=handled,
+            protocol_share_pct=percentage(tally.answers["protocol"], handled),
+            escalation_share_pct=percentage(tally.answers["escalated"], handled),
+            free_text_share_pct=percentage(tally.answers["free_text"], handled),
+            escalations=len(tally.escalations),
+            escalations_overdue=len(tally.overdue),
+            feedback_by_status={status: statuses[status] for status in SuggestionStatus.values},
+            closed_loop_pct=closed_loop_pct,
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    total: Figures
+    by_channel: dict[str, Figures]
+    daily_volume: dict[date, Counter]  # day -> channel -> inbound messages
+    no_protocol_topics: list[tuple[str, int]]  # topics of conversations answered without a protocol
+
+
+def report(scope: Scope, now: datetime | None = None) -> Report:
+    """Every figure of the API, in total and per channel, from a fixed number of queries."""
+    now = now or timezone.now()
+    channels = [scope.channel] if scope.channel else list(Channel.values)
+    tallies = {channel: Tally() for channel in channels}
+    daily = _count_messages(scope, tallies)
+    _count_residents(scope, tallies)
+    no_protocol = _count_conversations(scope, tallies, now)
+    _count_escalations(scope, tallies, now)
+    _count_suggestions(scope, tallies)
+    suggestions = scoped_suggestions(scope)
+    return Report(
+        total=Figures.of(Tally.merged(tallies.values()), _closed_loop_pct(suggestions)),
+        by_channel={
+            channel: Figures.of(
+                tally, _closed_loop_pct(suggestions.filter(reports__conversation__channel=channel))
+            )
+            for channel, tally in tallies.items()
+        },
+        daily_volume=daily,
+        no_protocol_topics=no_protocol,
+    )
+
+
+def _count_messages(scope: Scope, tallies: dict[str, Tally]) -> dict[date, Counter]:
+    daily: dict[date, Counter] = {day: Counter() for day in scope.days}
+    rows = (
+        inbound(scope)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "channel")
+        .annotate(number=Count("id"))
+        .order_by()
+    )
+    for day, channel, number in rows:
+        daily[day][channel] += number
+        tallies[channel].messages_in += number
+    return daily
+
+
+def _count_residents(scope: Scope, tallies: dict[str, Tally]) -> None:
+    writers = inbound(scope).values_list("conversation__contact_id", "channel").distinct().order_by()
+    returning = set(
+        Conversation.objects.filter(
+            created_at__lt=scope.start_at, contact_id__in=inbound(scope).values("conversation__contact_id")
+        )
+        .values_list("contact_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    numbers = (
+        inbound(scope)
+        .filter(channel=Channel.WHATSAPP)
+        .values_list("conversation__contact_id", "conversation__identity__external_id")
+        .distinct()
+        .order_by()
+    )
+    foreign = {contact for contact, number in numbers if not DUTCH_NUMBER.match(number)}
+    for contact, channel in writers:
+        tally = tallies[channel]
+        tally.residents.add(contact)
+        if contact in returning:
+            tally.returning.add(contact)
+        if channel == Channel.WHATSAPP and contact in foreign:
+            tally.foreign.add(contact)
+
+
+def _count_conversations(scope: Scope, tallies: dict[str, Tally], now: datetime) -> list[tuple[str, int]]:
+    clock = OfficeClock()
+    cohort = started(scope).values("pk")
+    by_protocol = _conversation_ids(
+        Message.objects.filter(conversation__in=cohort, direction=Direction.OUTBOUND)
+        .exclude(protocol_key="")
+        .exclude(protocol_key=settings.HOLDING_REPLY_PROTOCOL)
+    )
+    escalated = _conversation_ids(Escalation.objects.filter(conversation__in=cohort))
+    reopened = _conversation_ids(
+        ConversationEvent.objects.filter(conversation__in=cohort, kind=EventKind.REOPENED)
+    )
+    rows = started(scope).values_list(
+        "pk",
+        "channel",
+        "created_at",
+        "first_response_at",
+        "first_response_due",
+        "closed_at",
+        "status",
+        "topic__name",
+    )
+    no_protocol = Counter()
+    for pk, channel, created, responded, due, closed, status, topic in rows.order_by():
+        tally = tallies[channel]
+        tally.conversations += 1
+        tally.reopened += pk in reopened
+        if responded:
+            tally.waits.append(clock.hours_between(created, responded) * 60)
+        if due and (responded or due < now):
+            if responded and responded <= due:
+                tally.met += 1
+            else:
+                tally.missed += 1
+        if status == Status.CLOSED and closed:
+            tally.resolutions.append(clock.hours_between(created, closed))
+        if pk in escalated:
+            tally.answers["escalated"] += 1
+        elif pk in by_protocol:
+            tally.answers["protocol"] += 1
+        elif responded:
+            tally.answers["free_text"] += 1
+            no_protocol[topic or ""] += 1
+    return no_protocol.most_common()
+
+
+def _conversation_ids(rows: QuerySet) -> set[int]:
+    return set(rows.values_list("conversation_id", flat=True).distinct().order_by())
+
+
+def scoped_escalations(scope: Scope) -> QuerySet:
+    """The escalations asked in the period, within the scope's team, channel and departments."""
+    return Escalation.objects.filter(
+        _period(scope, "created_at"), _conversations(scope, "conversation__"), _departments(scope)
+    )
+
+
+def _count_escalations(scope: Scope, tallies: dict[str, Tally], now: datetime) -> None:
+    rows = scoped_escalations(scope).values_list(
+        "pk", "conversation__channel", "status", "due_at", "answered_at"
+    )
+    for pk, channel, status, due, answered in rows.order_by():
+        tallies[channel].escalations.add(pk)
+        if is_overdue(status, due, answered, now):
+            tallies[channel].overdue.add(pk)
+
+
+def is_overdue(status: str, due: datetime, answered: datetime | None, now: datetime) -> bool:
+    """Answered after the deadline, or still with the department after it."""
+    return answered > due if answered else status == EscalationStatus.OPEN and due < now
+
+
+def scoped_suggestions(scope: Scope) -> QuerySet:
+    """The suggestions recorded in the period, within the scope's departments (and channel/team through
+    the conversations they were reported in)."""
+    suggestions = Suggestion.objects.filter(_period(scope, "created_at"), _departments(scope))
+    if scope.team or scope.channel:
+        suggestions = suggestions.filter(
+            pk__in=Suggestion.objects.filter(_conversations(scope, "reports__conversation__")).values("pk")
+        )
+    return suggestions
+
+
+def _count_suggestions(scope: Scope, tallies: dict[str, Tally]) -> None:
+    rows = (
+        scoped_suggestions(scope)
+        .values_list("pk", "status", "reports__conversation__channel")
+        .distinct()
+        .order_by()
+    )
+    for pk, status, channel in rows:
+        if channel in tallies:
+            tallies[channel].suggestions[pk] = status
+
+
+def _closed_loop_pct(suggestions: QuerySet) -> float | None:
+    return rounded(closed_loop(suggestions).percentage)
+
+
+# --- The dashboard's tables beyond the API ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: str
+    asked: int
+    answered: int
+    turnaround_p50_hours: float | None
+    turnaround_p90_hours: float | None
+    overdue: int
+    open_now: int
+
+
+def escalations_per_department(scope: Scope, now: datetime | None = None) -> list[DepartmentRow]:
+    """Per department: questions asked in the period, answered, turnaround in office hours (asked to
+    first answer), overdue (docs/metrics.md) and still with the department now."""
+    now = now or timezone.now()
+    clock = OfficeClock()
+    rows = scoped_escalations(scope).values_list(
+        "department__name", "status", "created_at", "due_at", "answered_at"
+    )
+    asked, answered, overdue, open_now = Counter(), Counter(), Counter(), Counter()
+    turnarounds = defaultdict(list)
+    for department, status, created, due, answered_at in rows.order_by():
+        asked[department] += 1
+        if answered_at:
+            answered[department] += 1
+            turnarounds[department].append(clock.hours_between(created, answered_at))
+        overdue[department] += is_overdue(status, due, answered_at, now)
+        open_now[department] += status == EscalationStatus.OPEN
+    return [
+        DepartmentRow(
+            department=department,
+            asked=asked[department],
+            answered=answered[department],
+            turnaround_p50_hours=rounded(percentile(turnarounds[department], 0.5)),
+            turnaround_p90_hours=rounded(percentile(turnarounds[department], 0.9)),
+            overdue=overdue[department],
+            open_now=open_now[department],
+        )
+        for department in sorted(asked)
+    ]
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent: str
+    replies: int
+    conversations: int
+    sessions: int
+    handling_p50_minutes: float | None
+    handling_hours: float
+
+
+def workload(scope: Scope) -> list[AgentRow]:
+    """Per agent: replies sent in the period, conversations replied in, and handling time: from taking
+    a conversation (claim) to the next step in it (reply, escalation, release, close), sessions
+    longer than LONGEST_SESSION left out (the agent was away)."""
+    replies = (
+        Message.objects.filter(
+            _period(scope, "created_at"),
+            _conversations(scope, "conversation__"),
+            direction=Direction.OUTBOUND,
+        )
+        .exclude(author=None)
+        .values_list("author__username")
+        .annotate(replies=Count("id"), conversations=Count("conversation_id", distinct=True))
+        .order_by()
+    )
+    next_step = ConversationEvent.objects.filter(
+        conversation=OuterRef("conversation"), created_at__gt=OuterRef("created_at"), kind__in=SESSION_ENDS
+    ).order_by("created_at")
+    steps = (
+        ConversationEvent.objects.filter(
+            _period(scope, "created_at"), _conversations(scope, "conversation__"), kind=EventKind.CLAIMED
+        )
+        .exclude(actor=None)
+        .annotate(next_at=Subquery(next_step.values("created_at")[:1]))
+        .values_list("actor__username", "created_at", "next_at")
+        .order_by()
+    )
+    sessions = defaultdict(list)
+    for agent, claimed, next_step in steps:
+        if next_step and next_step - claimed <= LONGEST_SESSION:
+            sessions[agent].append((next_step - claimed).total_seconds() / 60)
+    counted = {agent: (sent, conversations) for agent, sent, conversations in replies}
+    return [
+        AgentRow(
+            agent=agent,
+            replies=counted.get(agent, (0, 0))[0],
+            conversations=counted.get(agent, (0, 0))[1],
+            sessions=len(sessions[agent]),
+            handling_p50_minutes=rounded(percentile(sessions[agent], 0.5)),
+            handling_hours=round(sum(sessions[agent]) / 60, 1),
+        )
+        for agent in sorted(set(counted) | set(sessions))
+    ]
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    age: str
+    conversations: int
+
+
+def backlog(scope: Scope, now: datetime | None = None) -> list[BacklogRow]:
+    """Conversations that wait for the desk now (new or open), by how long the resident has waited
+    since their last message. Now, not in the period: a backlog is a state, not a flow."""
+    now = now or timezone.now()
+    waiting = Conversation.objects.filter(_conversations(scope), status__in=ANSWERABLE)
+    ages = Counter()
+    for last_inbound, created in waiting.values_list("last_inbound_at", "created_at").order_by():
+        waited = now - (last_inbound or created)
+        ages[next((label for limit, label in BACKLOG_AGES if waited < limit), BACKLOG_OLDEST)] += 1
+    return [
+        BacklogRow(age=label, conversations=ages[label])
+        for label in [*dict(BACKLOG_AGES).values(), BACKLOG_OLDEST]
+    ]
+
+
+def mentions(scope: Scope) -> QuerySet:
+    """Posts about the municipality in the period (monitoring has no teams; channel applies)."""
+    found = Mention.objects.filter(_period(scope, "posted_at"), relevant=True)
+    return found.filter(channel=scope.channel) if scope.channel else found
+
+
+def sentiment_per_day(scope: Scope) -> dict[date, Counter]:
+    days: dict[date, Counter] = {day: Counter() for day in scope.days}
+    rows = (
+        mentions(scope)
+        .annotate(day=TruncDate("posted_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "sentiment")
+        .annotate(number=Count("id"))
+        .order_by()
+    )
+    for day, sentiment, number in rows:
+        days[day][sentiment or Sentiment.NEUTRAL] += number
+    return days
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    topic: str
+    mentions: int
+    negative: int
+
+
+def top_topics(scope: Scope) -> list[TopicRow]:
+    rows = (
+        mentions(scope)
+        .exclude(topic=None)
+        .values_list("topic__name")
+        .annotate(number=Count("id"), negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)))
+        .order_by("-number", "topic__name")[:TOP_TOPICS]
+    )
+    return [TopicRow(topic=name, mentions=number, negative=negative) for name, number, negative in rows]
