@@ -99,6 +99,13 @@ class Mention(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.external_id}"
 
+    @property
+    def can_be_answered(self) -> bool:
+        """Whether the municipal account may reply to it in public. Instagram allows no comment on a
+        photo the account is tagged in, nor on media found by hashtag (whose author it does not name)."""
+        unanswerable = self.context.get("tagged") or self.context.get("hashtag")
+        return bool(self.author_id) and not (self.channel == Channel.INSTAGRAM and unanswerable)
+
 
 class SourceCursor(models.Model):
     """Where a poll of one source left off (since_id or a time), and when it may ask again."""

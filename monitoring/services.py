@@ -117,8 +117,10 @@ def to_conversation(*, agent, mention_id: int) -> Conversation:
     mention = Mention.objects.select_for_update().get(pk=mention_id)
     if mention.conversation_id:
         return mention.conversation
-    if not mention.author_id:
-        raise MonitoringError(_("This post has no author the municipality could answer."))
+    if not mention.can_be_answered:
+        raise MonitoringError(
+            _("The municipality cannot answer this post on its platform: open it there to react.")
+        )
     message, _created = inbox.receive_message(
         inbox.IncomingMessage(
             channel=mention.channel,

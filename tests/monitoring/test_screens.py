@@ -255,6 +255,27 @@ def test_a_mention_without_an_author_to_answer_stays_in_the_feed_with_the_reason
     assert post.conversation_id is None
 
 
+@pytest.mark.parametrize("found_by", [{"tagged": True}, {"hashtag": "amsterdam"}])
+def test_instagram_media_found_by_a_photo_tag_or_hashtag_cannot_be_answered_from_the_desk(
+    client, eva, found_by
+):
+    """Instagram allows no comment on a photo the account is tagged in, nor on hashtag media."""
+    post = mention(channel="instagram", author_id="@fotograaf", context={"media_id": "1790001", **found_by})
+    client.force_login(eva)
+
+    feed = client.get(reverse("monitoring:feed")).content.decode()
+    row = feed[feed.index(f'id="mention-{post.pk}"') :]
+    assert "data-unanswerable" in row[: row.index("</tr>")]
+    response = client.post(reverse("monitoring:answer", args=[post.pk]))
+
+    assert "kan dit bericht niet op het platform beantwoorden" in messages_of(response)[0]
+    assert not Conversation.objects.exists()
+    commented = mention(
+        channel="instagram", author_id="@buurman", context={"media_id": "1790002", "comment_id": "1"}
+    )
+    assert commented.can_be_answered
+
+
 def test_answering_returns_only_to_this_site(client, eva):
     post = mention(author_id="")
     client.force_login(eva)
