@@ -140,3 +140,11 @@ def ada(db):
 def persona(request):
     """The persona whose fixture name is the test's parameter (for role matrices)."""
     return request.getfixturevalue(request.param) if request.param else None
+
+
+@pytest.fixture
+def week(eva, bram, waste_department, parking_department):
+    """The hand-made week of the dashboards' tests (tests/reports/week.py)."""
+    from tests.reports.week import Week
+
+    return Week(eva, bram, waste_department, parking_department)

@@ -8,7 +8,7 @@ import re
 import pytest
 import time_machine
 
-from tests.reports.conftest import NOW
+from tests.reports.week import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,7 @@ def test_chart_table_csv_and_api_agree(client, lotte, week):
     assert drawn(page, "first-response")[("WhatsApp", "90e percentiel")] == "54"
 
     statuses = {
-        row["Status"]: int(row["Ideeën"])
-        for row in rows(client.get(f"/reports/suggestions.csv?{PERIOD}"))
+        row["Status"]: int(row["Ideeën"]) for row in rows(client.get(f"/reports/suggestions.csv?{PERIOD}"))
     }
     assert statuses["uitgevoerd"] == api["feedback_by_status"]["implemented"] == 1
     assert f'data-metric="messages_in">{api["messages_in"]}<' in page
@@ -128,8 +127,7 @@ def test_a_department_sees_only_its_own_escalations_and_suggestions(client, dirk
     turnaround = rows(client.get(f"/reports/turnaround.csv?{PERIOD}"))
     assert turnaround == [{"Afdeling": "Afval", "Mediaan": "12.2", "90e percentiel": "12.2"}]
     statuses = {
-        row["Status"]: int(row["Ideeën"])
-        for row in rows(client.get(f"/reports/suggestions.csv?{PERIOD}"))
+        row["Status"]: int(row["Ideeën"]) for row in rows(client.get(f"/reports/suggestions.csv?{PERIOD}"))
     }
     assert (
         statuses["uitgevoerd"] == 1 and statuses["doorgestuurd naar de afdeling"] == 0

@@ -6,7 +6,7 @@ import pytest
 
 from inbox.models import Direction, Message, Team
 from reports import metrics
-from tests.reports.conftest import NOW, WEEK, at
+from tests.reports.week import NOW, WEEK, at
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ and 30 on Monday morning; its reply is the holding reply, which is no protocol.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.conf import settings
 
 from escalations.models import Department, Escalation
@@ -193,8 +192,3 @@ class Week:
             conversation=conversation, channel=conversation.channel, direction=Direction.OUTBOUND, text="!",
             author=agent, created_at=moment, protocol_key=protocol,
         )  # fmt: skip
-
-
-@pytest.fixture
-def week(eva, bram, waste_department, parking_department) -> Week:
-    return Week(eva, bram, waste_department, parking_department)
