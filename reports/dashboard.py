@@ -11,6 +11,7 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from escalations.models import Department
 from feedback.workflow import Status as SuggestionStatus
 from inbox.models import Channel, ServiceLevel
@@ -264,6 +265,8 @@ def closed_loop_pct(scope: metrics.Scope, report: metrics.Report | None) -> floa
 
 def _workload_charts(scope: metrics.Scope) -> tuple[Chart, ...]:
     rows = metrics.workload(scope)
+    people = User.objects.filter(username__in=[row.agent for row in rows])
+    names = {person.username: person.get_full_name() or person.username for person in people}
     return (
         Chart(
             slug="workload",
@@ -271,7 +274,7 @@ def _workload_charts(scope: metrics.Scope) -> tuple[Chart, ...]:
             description=_("Conversations each agent replied in, and the replies they sent."),
             category=_("agent"),
             series=(_("conversations"), _("replies")),
-            rows=tuple((row.agent, row.conversations, row.replies) for row in rows),
+            rows=tuple((names.get(row.agent, row.agent), row.conversations, row.replies) for row in rows),
         ),
         Chart(
             slug="handling-time",
@@ -281,7 +284,10 @@ def _workload_charts(scope: metrics.Scope) -> tuple[Chart, ...]:
             ),
             category=_("agent"),
             series=(_("hours"), _("median minutes")),
-            rows=tuple((row.agent, row.handling_hours, row.handling_p50_minutes) for row in rows),
+            rows=tuple(
+                (names.get(row.agent, row.agent), row.handling_hours, row.handling_p50_minutes)
+                for row in rows
+            ),
         ),
     )
 

@@ -178,8 +178,9 @@ def test_department_member_starts_in_their_queue_and_inbox_is_forbidden(page: Pa
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator("#next-button")).to_have_count(0)  # no desk queue to pull from
     links = page.get_by_role("navigation").get_by_role("link")
-    expect(links).to_have_count(2)  # their department's questions and protocols, no inbox
+    expect(links).to_have_count(3)  # their department's questions, protocols and figures; no inbox
     expect(links.nth(1)).to_have_text(re.compile("Protocol"))
+    expect(links.nth(2)).to_have_text("Dashboard")
     assert_accessible(page)
 
     response = page.goto(f"{live_server.url}/inbox/")

@@ -74,6 +74,9 @@ def test_chart_table_csv_and_api_agree(client, lotte, week):
     assert statuses["uitgevoerd"] == api["feedback_by_status"]["implemented"] == 1
     assert f'data-metric="messages_in">{api["messages_in"]}<' in page
 
+    workload = {row["Medewerker"]: row for row in rows(client.get(f"/reports/workload.csv?{PERIOD}"))}
+    assert (workload["Eva Pieters"]["Gesprekken"], workload["Bram Kok"]["Reacties"]) == ("1", "2")
+
 
 def test_the_api_gives_every_figure_in_total_and_per_channel(client, lotte, week):
     client.force_login(lotte)
