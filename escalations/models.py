@@ -120,6 +120,7 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="escalation_queue_idx"),
             models.Index(fields=["status", "due_at"], name="escalation_due_idx"),
+            models.Index(fields=["created_at"], name="escalation_asked_idx"),  # dashboards
         ]
 
     def __str__(self) -> str:

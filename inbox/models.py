@@ -237,6 +237,9 @@ class Conversation(models.Model):
             models.Index(fields=["assigned_to", "status"], name="assigned_idx"),
             models.Index(fields=["identity", "thread_key", "-last_message_at"], name="thread_idx"),
             models.Index(fields=["-last_message_at"], name="recent_idx"),
+            # The dashboards: conversations begun in a period, and a resident's earlier conversations.
+            models.Index(fields=["created_at"], name="conversation_started_idx"),
+            models.Index(fields=["contact", "created_at"], name="conversation_contact_idx"),
         ]
 
     def __str__(self) -> str:
@@ -339,6 +342,7 @@ class Message(models.Model):
                 condition=Q(delivery_status__in=["pending", "sending"]),
                 name="unsent_idx",
             ),
+            models.Index(fields=["direction", "created_at"], name="message_period_idx"),  # dashboards
         ]
 
     def __str__(self) -> str:
@@ -398,6 +402,11 @@ class ConversationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # A conversation's history in order, and (dashboards) one kind of step in a period.
+            models.Index(fields=["conversation", "created_at"], name="event_history_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -268,43 +268,39 @@ def _count_messages(scope: Scope, tallies: dict[str, Tally]) -> dict[date, Count
 
 
 def _count_residents(scope: Scope, tallies: dict[str, Tally]) -> None:
-    writers = inbound(scope).values_list("conversation__contact_id", "channel").distinct().order_by()
-    returning = set(
-        Conversation.objects.filter(
-            created_at__lt=scope.start_at, contact_id__in=inbound(scope).values("conversation__contact_id")
-        )
-        .values_list("contact_id", flat=True)
-        .distinct()
-        .order_by()
+    writers = inbound(scope).values_list(
+        "conversation__contact_id", "channel", "conversation__identity__external_id"
     )
-    numbers = (
-        inbound(scope)
-        .filter(channel=Channel.WHATSAPP)
-        .values_list("conversation__contact_id", "conversation__identity__external_id")
-        .distinct()
-        .order_by()
-    )
-    foreign = {contact for contact, number in numbers if not DUTCH_NUMBER.match(number)}
-    for contact, channel in writers:
+    # Everyone who wrote before the period, intersected in Python: one index range, no second pass
+    # over the period's messages.
+    earlier = Conversation.objects.filter(created_at__lt=scope.start_at)
+    returning = set(earlier.values_list("contact_id", flat=True).distinct().order_by())
+    for contact, channel, address in writers.distinct().order_by():
         tally = tallies[channel]
         tally.residents.add(contact)
         if contact in returning:
             tally.returning.add(contact)
-        if channel == Channel.WHATSAPP and contact in foreign:
+        if channel == Channel.WHATSAPP and not DUTCH_NUMBER.match(address):
             tally.foreign.add(contact)
 
 
 def _count_conversations(scope: Scope, tallies: dict[str, Tally], now: datetime) -> list[tuple[str, int]]:
     clock = OfficeClock()
     cohort = started(scope).values("pk")
+    since = Q(created_at__gte=scope.start_at)  # what follows a conversation's start: an index narrows it
     by_protocol = _conversation_ids(
-        Message.objects.filter(conversation__in=cohort, direction=Direction.OUTBOUND)
+        Message.objects.filter(since, conversation__in=cohort, direction=Direction.OUTBOUND)
         .exclude(protocol_key="")
         .exclude(protocol_key=settings.HOLDING_REPLY_PROTOCOL)
     )
-    escalated = _conversation_ids(Escalation.objects.filter(conversation__in=cohort))
-    reopened = _conversation_ids(
-        ConversationEvent.objects.filter(conversation__in=cohort, kind=EventKind.REOPENED)
+    escalated = _conversation_ids(Escalation.objects.filter(since, conversation__in=cohort))
+    closed_before = ConversationEvent.objects.filter(
+        conversation=OuterRef("conversation"), kind=EventKind.CLOSED, created_at__lt=OuterRef("created_at")
+    )
+    reopened = _conversation_ids(  # after closing: a resident answering a question is no reopening
+        ConversationEvent.objects.filter(
+            since, Exists(closed_before), conversation__in=cohort, kind=EventKind.REOPENED
+        )
     )
     rows = started(scope).values_list(
         "pk",
@@ -317,19 +313,20 @@ def _count_conversations(scope: Scope, tallies: dict[str, Tally], now: datetime)
         "topic__name",
     )
     no_protocol = Counter()
+    waited, resolved = defaultdict(list), defaultdict(list)  # channel -> (from, to)
     for pk, channel, created, responded, due, closed, status, topic in rows.order_by():
         tally = tallies[channel]
         tally.conversations += 1
         tally.reopened += pk in reopened
         if responded:
-            tally.waits.append(clock.hours_between(created, responded) * 60)
+            waited[channel].append((created, responded))
         if due and (responded or due < now):
             if responded and responded <= due:
                 tally.met += 1
             else:
                 tally.missed += 1
         if status == Status.CLOSED and closed:
-            tally.resolutions.append(clock.hours_between(created, closed))
+            resolved[channel].append((created, closed))
         if pk in escalated:
             tally.answers["escalated"] += 1
         elif pk in by_protocol:
@@ -337,7 +334,15 @@ def _count_conversations(scope: Scope, tallies: dict[str, Tally], now: datetime)
         elif responded:
             tally.answers["free_text"] += 1
             no_protocol[topic or ""] += 1
+    for channel, tally in tallies.items():
+        tally.waits = [hours * 60 for hours in _office_hours(clock, waited[channel])]
+        tally.resolutions = _office_hours(clock, resolved[channel])
     return no_protocol.most_common()
+
+
+def _office_hours(clock: OfficeClock, spans: list[tuple[datetime, datetime]]) -> list[float]:
+    starts, ends = [start for start, _end in spans], [end for _start, end in spans]
+    return clock.hours_between_many(starts, ends).tolist()
 
 
 def _conversation_ids(rows: QuerySet) -> set[int]:
@@ -416,14 +421,15 @@ def escalations_per_department(scope: Scope, now: datetime | None = None) -> lis
         "department__name", "status", "created_at", "due_at", "answered_at"
     )
     asked, answered, overdue, open_now = Counter(), Counter(), Counter(), Counter()
-    turnarounds = defaultdict(list)
+    spans = defaultdict(list)
     for department, status, created, due, answered_at in rows.order_by():
         asked[department] += 1
         if answered_at:
             answered[department] += 1
-            turnarounds[department].append(clock.hours_between(created, answered_at))
+            spans[department].append((created, answered_at))
         overdue[department] += is_overdue(status, due, answered_at, now)
         open_now[department] += status == EscalationStatus.OPEN
+    turnarounds = {department: _office_hours(clock, spans[department]) for department in asked}
     return [
         DepartmentRow(
             department=department,
@@ -464,7 +470,10 @@ def workload(scope: Scope) -> list[AgentRow]:
         .order_by()
     )
     next_step = ConversationEvent.objects.filter(
-        conversation=OuterRef("conversation"), created_at__gt=OuterRef("created_at"), kind__in=SESSION_ENDS
+        conversation=OuterRef("conversation"),
+        created_at__gt=OuterRef("created_at"),
+        created_at__lte=OuterRef("created_at") + LONGEST_SESSION,  # a longer one does not count anyway
+        kind__in=SESSION_ENDS,
     ).order_by("created_at")
     steps = (
         ConversationEvent.objects.filter(

@@ -6,7 +6,13 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webcare.lib.dates import add_office_minutes, add_working_days, is_working_day, office_hours_between
+from webcare.lib.dates import (
+    OfficeClock,
+    add_office_minutes,
+    add_working_days,
+    is_working_day,
+    office_hours_between,
+)
 
 
 def at(*args) -> datetime:
@@ -66,3 +72,24 @@ def test_office_hours_between_counts_each_days_office_hours(start, length):
         _office_hours_day_by_day(start, start + length), abs=1e-6
     )
     assert office_hours_between(start + length, start) == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31)),  # noqa: DTZ001
+            st.timedeltas(min_value=timedelta(hours=-30), max_value=timedelta(days=30)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_many_pairs_at_once_give_what_each_pair_gives(pairs):
+    clock = OfficeClock()
+    starts = [timezone.make_aware(start) for start, _length in pairs]
+    ends = [start + length for start, (_start, length) in zip(starts, pairs, strict=True)]
+    at_once = clock.hours_between_many(starts, ends)
+    assert list(at_once) == pytest.approx(
+        [office_hours_between(a, b) for a, b in zip(starts, ends, strict=True)]
+    )

@@ -81,8 +81,12 @@ class Week:
             anna_facebook, social, roads, at(12, 23, 9), at(12, 23, 9, 20), at(12, 23, 10),
             status=Status.CLOSED, closed=at(12, 23, 12), more=[at(12, 23, 11)],
         )  # fmt: skip
+        for kind, moment in ((EventKind.CLOSED, at(12, 23, 10)), (EventKind.REOPENED, at(12, 23, 11))):
+            ConversationEvent.objects.create(conversation=self.c2, kind=kind, created_at=moment)
+        # Anna answered the desk's reply in c1 while it waited for her: the inbox records that as
+        # "reopened" too, but it was never closed, so it is no reopening.
         ConversationEvent.objects.create(
-            conversation=self.c2, kind=EventKind.REOPENED, created_at=at(12, 23, 11)
+            conversation=self.c1, kind=EventKind.REOPENED, created_at=at(12, 22, 10, 40)
         )
         self.c3 = self.conversation(
             whatsapp[bram_resident], webcare, waste_topic, at(12, 24, 17, 30), at(12, 29, 8, 30),

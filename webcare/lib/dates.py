@@ -1,10 +1,12 @@
 """Office time: deadlines that count only office hours on working days, skipping Dutch holidays."""
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
@@ -85,6 +87,28 @@ class OfficeClock:
 
     def hours_between(self, start: datetime, end: datetime) -> float:
         return max(0.0, self.seconds_until(end) - self.seconds_until(start)) / 3600
+
+    def hours_between_many(self, starts: Sequence[datetime], ends: Sequence[datetime]) -> np.ndarray:
+        """hours_between for each pair, at once: what the dashboards need for a whole period."""
+        if not starts:
+            return np.zeros(0)
+        return np.maximum(0.0, self.seconds_until_many(ends) - self.seconds_until_many(starts)) / 3600
+
+    def seconds_until_many(self, moments: Sequence[datetime]) -> np.ndarray:
+        """seconds_until for many moments: each moment's day is found among the days they span."""
+        stamps = np.array([moment.timestamp() for moment in moments])
+        first = datetime.fromtimestamp(stamps.min(), self.tz).date()
+        days = [
+            first + timedelta(days=n)
+            for n in range((datetime.fromtimestamp(stamps.max(), self.tz).date() - first).days + 1)
+        ]
+        known = [self._days.get(day) or self._day(day) for day in days]
+        midnights = np.array([datetime.combine(day, time.min, self.tz).timestamp() for day in days])
+        before = np.array([facts[0] for facts in known])
+        opens = np.array([facts[1].timestamp() if facts[1] else 0.0 for facts in known])
+        lengths = np.array([(facts[2] - facts[1]).total_seconds() if facts[1] else 0.0 for facts in known])
+        which = np.searchsorted(midnights, stamps, side="right") - 1
+        return before[which] + np.clip(stamps - opens[which], 0.0, lengths[which])
 
     def seconds_until(self, moment: datetime) -> float:
         """Office seconds from ANCHOR to `moment`."""
