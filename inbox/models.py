@@ -399,6 +399,9 @@ class ConversationEvent(models.Model):
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # On a claim: the next step in the conversation (a reply, escalation, release, close or another
+    # claim), so that handling time is a subtraction for the dashboards.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

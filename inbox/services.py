@@ -82,8 +82,26 @@ class IncomingMessage:
     context: dict = field(default_factory=dict)
 
 
+# The steps that end an agent's handling of a conversation they took (claimed).
+SESSION_ENDS = (
+    EventKind.REPLIED,
+    EventKind.ESCALATED,
+    EventKind.RELEASED,
+    EventKind.CLOSED,
+    EventKind.CLAIMED,
+    EventKind.ASSIGNED,
+)
+
+
 def _record(conversation: Conversation, kind: str, actor=None, detail: str = "") -> None:
-    ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor, detail=detail[:300])
+    event = ConversationEvent.objects.create(
+        conversation=conversation, kind=kind, actor=actor, detail=detail[:300]
+    )
+    if kind in SESSION_ENDS:
+        open_claims = ConversationEvent.objects.filter(
+            conversation=conversation, kind=EventKind.CLAIMED, ended_at=None
+        ).exclude(pk=event.pk)
+        open_claims.update(ended_at=event.created_at)
 
 
 def _locked(conversation_id: int) -> Conversation:

@@ -280,12 +280,12 @@ def _workload_charts(scope: metrics.Scope) -> tuple[Chart, ...]:
             slug="handling-time",
             title=_("Handling time per agent"),
             description=_(
-                "Hours from taking a conversation to the next step in it, and the median per time taken."
+                "Hours from taking a conversation to the next step in it, and the average per time taken."
             ),
             category=_("agent"),
-            series=(_("hours"), _("median minutes")),
+            series=(_("hours"), _("average minutes")),
             rows=tuple(
-                (names.get(row.agent, row.agent), row.handling_hours, row.handling_p50_minutes)
+                (names.get(row.agent, row.agent), row.handling_hours, row.handling_mean_minutes)
                 for row in rows
             ),
         ),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -32,13 +32,6 @@ from webcare.lib.dates import OfficeClock
 DUTCH_NUMBER = re.compile(r"^(whatsapp:)?\+31")
 # A claimed conversation that sees no next step within this time was left, not worked on.
 LONGEST_SESSION = timedelta(minutes=60)
-SESSION_ENDS = (
-    EventKind.REPLIED,
-    EventKind.ESCALATED,
-    EventKind.RELEASED,
-    EventKind.CLOSED,
-    EventKind.CLAIMED,
-)
 # How long residents in the backlog have waited: up to each limit, and longer.
 BACKLOG_AGES = (
     (timedelta(hours=1), "under_1h"),
@@ -268,9 +261,14 @@ def _count_messages(scope: Scope, tallies: dict[str, Tally]) -> dict[date, Count
 
 
 def _count_residents(scope: Scope, tallies: dict[str, Tally]) -> None:
-    writers = inbound(scope).values_list(
-        "conversation__contact_id", "channel", "conversation__identity__external_id"
+    # Through the conversations that had a message from the resident in the period: fewer rows to
+    # join than the messages themselves. The last inbound time only grows, so it narrows them safely.
+    wrote = Message.objects.filter(
+        _period(scope, "created_at"), conversation=OuterRef("pk"), direction=Direction.INBOUND
     )
+    writers = Conversation.objects.filter(
+        _conversations(scope), Exists(wrote), last_inbound_at__gte=scope.start_at
+    ).values_list("contact_id", "channel", "identity__external_id")
     # Everyone who wrote before the period, intersected in Python: one index range, no second pass
     # over the period's messages.
     earlier = Conversation.objects.filter(created_at__lt=scope.start_at)
@@ -450,14 +448,14 @@ class AgentRow:
     replies: int
     conversations: int
     sessions: int
-    handling_p50_minutes: float | None
+    handling_mean_minutes: float | None
     handling_hours: float
 
 
 def workload(scope: Scope) -> list[AgentRow]:
     """Per agent: replies sent in the period, conversations replied in, and handling time: from taking
-    a conversation (claim) to the next step in it (reply, escalation, release, close), sessions
-    longer than LONGEST_SESSION left out (the agent was away)."""
+    a conversation (claim) to the next step in it (reply, escalation, release, close; the inbox
+    stores it on the claim), sessions longer than LONGEST_SESSION left out (the agent was away)."""
     replies = (
         Message.objects.filter(
             _period(scope, "created_at"),
@@ -469,36 +467,31 @@ def workload(scope: Scope) -> list[AgentRow]:
         .annotate(replies=Count("id"), conversations=Count("conversation_id", distinct=True))
         .order_by()
     )
-    next_step = ConversationEvent.objects.filter(
-        conversation=OuterRef("conversation"),
-        created_at__gt=OuterRef("created_at"),
-        created_at__lte=OuterRef("created_at") + LONGEST_SESSION,  # a longer one does not count anyway
-        kind__in=SESSION_ENDS,
-    ).order_by("created_at")
-    steps = (
+    spent = ExpressionWrapper(F("ended_at") - F("created_at"), output_field=DurationField())
+    sessions = (
         ConversationEvent.objects.filter(
-            _period(scope, "created_at"), _conversations(scope, "conversation__"), kind=EventKind.CLAIMED
+            _period(scope, "created_at"),
+            _conversations(scope, "conversation__"),
+            kind=EventKind.CLAIMED,
+            ended_at__lte=F("created_at") + LONGEST_SESSION,
         )
         .exclude(actor=None)
-        .annotate(next_at=Subquery(next_step.values("created_at")[:1]))
-        .values_list("actor__username", "created_at", "next_at")
+        .values_list("actor__username")
+        .annotate(sessions=Count("id"), spent=Sum(spent))
         .order_by()
     )
-    sessions = defaultdict(list)
-    for agent, claimed, next_step in steps:
-        if next_step and next_step - claimed <= LONGEST_SESSION:
-            sessions[agent].append((next_step - claimed).total_seconds() / 60)
+    worked = {agent: (number, spent.total_seconds() / 60) for agent, number, spent in sessions}
     counted = {agent: (sent, conversations) for agent, sent, conversations in replies}
     return [
         AgentRow(
             agent=agent,
             replies=counted.get(agent, (0, 0))[0],
             conversations=counted.get(agent, (0, 0))[1],
-            sessions=len(sessions[agent]),
-            handling_p50_minutes=rounded(percentile(sessions[agent], 0.5)),
-            handling_hours=round(sum(sessions[agent]) / 60, 1),
+            sessions=worked.get(agent, (0, 0))[0],
+            handling_mean_minutes=rounded(worked[agent][1] / worked[agent][0]) if agent in worked else None,
+            handling_hours=round(worked.get(agent, (0, 0))[1] / 60, 1),
         )
-        for agent in sorted(set(counted) | set(sessions))
+        for agent in sorted(set(counted) | set(worked))
     ]
 
 

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from psycopg2 import sql
 
@@ -49,6 +50,7 @@ from inbox.models import (
     Contact,
     Conversation,
     ConversationEvent,
+    EventKind,
     Message,
     Note,
     RoutingRule,
@@ -56,11 +58,12 @@ from inbox.models import (
     Team,
     Topic,
 )
+from inbox.services import SESSION_ENDS
 from monitoring.models import Mention, SpikeAlert
 from webcare.lib.dates import is_working_day
 
 # Change when the shape of the data changes: a stored dataset of another version is written again.
-VERSION = 1
+VERSION = 2  # 2: claims carry their end
 MARKER = sql.Identifier("benchkit_citydata")
 AGENTS = 40
 LEADS = [f"lead{n}" for n in (1, 2, 3)]
@@ -305,6 +308,7 @@ def generate(
         with connection.cursor() as cursor:
             counts = City(params, end, staff, cursor.cursor).write()
             cursor.execute(";".join(connection.ops.sequence_reset_sql(no_style(), list(_FILLED))))
+        _end_claims()
         _mark(params, counts)
     with connection.cursor() as cursor:
         for model in _FILLED:
@@ -312,6 +316,16 @@ def generate(
                 sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)).as_string(cursor.cursor)
             )
     return counts
+
+
+def _end_claims() -> None:
+    """Each claim ends at the next step in its conversation, as inbox.services._record stores it."""
+    next_step = ConversationEvent.objects.filter(
+        conversation=OuterRef("conversation"), created_at__gt=OuterRef("created_at"), kind__in=SESSION_ENDS
+    ).order_by("created_at", "id")
+    ConversationEvent.objects.filter(kind=EventKind.CLAIMED).update(
+        ended_at=Subquery(next_step.values("created_at")[:1])
+    )
 
 
 # --- The marker, emptying ----------------------------------------------------------------------------

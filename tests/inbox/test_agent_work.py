@@ -42,6 +42,28 @@ def test_next_claims_the_conversation(eva):
     assert ConversationEvent.objects.filter(conversation=found, kind=EventKind.CLAIMED, actor=eva).exists()
 
 
+def test_a_claim_ends_at_the_agents_next_step_in_the_conversation(eva, bram):
+    """Handling time for the dashboards: the claim knows when the next step came."""
+    found = conversation()
+    services.claim_conversation(agent=eva, conversation_id=found.pk)
+    claim = ConversationEvent.objects.get(conversation=found, kind=EventKind.CLAIMED)
+    assert claim.ended_at is None  # still working on it
+
+    services.reply(agent=eva, conversation_id=found.pk, text="We pakken het op.")
+    claim.refresh_from_db()
+    replied = ConversationEvent.objects.get(conversation=found, kind=EventKind.REPLIED)
+    assert claim.ended_at == replied.created_at
+
+    services.release_conversation(agent=eva, conversation_id=found.pk)
+    services.claim_conversation(agent=bram, conversation_id=found.pk)
+    services.close_conversation(actor=bram, conversation_id=found.pk)
+    bram_claim = ConversationEvent.objects.get(conversation=found, kind=EventKind.CLAIMED, actor=bram)
+    closed = ConversationEvent.objects.get(conversation=found, kind=EventKind.CLOSED)
+    assert bram_claim.ended_at == closed.created_at
+    claim.refresh_from_db()
+    assert claim.ended_at == replied.created_at  # a later step does not move an ended claim
+
+
 def test_next_returns_my_unanswered_conversation_before_pulling_a_new_one(eva):
     conversation("Eerste vraag")
     conversation("Tweede vraag")

@@ -95,7 +95,7 @@ def test_workload_counts_replies_and_sessions_but_not_a_conversation_left_alone(
 
     # Eva's reply to c3 on Monday 29th is after the period; her 110-minute claim of c5 was not work.
     assert (rows["eva"].replies, rows["eva"].conversations, rows["eva"].sessions) == (1, 1, 2)
-    assert (rows["eva"].handling_p50_minutes, rows["eva"].handling_hours) == (7.5, 0.2)  # 5 + 10 minutes
+    assert (rows["eva"].handling_mean_minutes, rows["eva"].handling_hours) == (7.5, 0.2)  # 5 + 10 minutes
     assert (rows["bram"].replies, rows["bram"].conversations, rows["bram"].sessions) == (2, 2, 2)
 
 

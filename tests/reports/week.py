@@ -123,8 +123,12 @@ class Week:
                 at(12, 28, 22),
             ),  # 110 min: left, not counted
         ):
-            ConversationEvent.objects.create(
-                conversation=conversation, actor=agent, kind=EventKind.CLAIMED, created_at=claimed
+            ConversationEvent.objects.create(  # with its end, as the inbox stores it
+                conversation=conversation,
+                actor=agent,
+                kind=EventKind.CLAIMED,
+                created_at=claimed,
+                ended_at=ended,
             )
             ConversationEvent.objects.create(
                 conversation=conversation, actor=agent, kind=kind, created_at=ended

@@ -139,14 +139,23 @@ def _work(conversations: list[Conversation], draw: random.Random) -> None:
                     text="Dank voor je bericht, hierbij het antwoord.", author=agent, created_at=replied,
                     delivery_status=DeliveryStatus.DELIVERED, protocol_key=protocol),
         ]  # fmt: skip
-        steps = (
-            (EventKind.CLAIMED, claimed),
-            (EventKind.REPLIED, replied),
-            (EventKind.CLOSED, conversation.closed_at),
-        )
         events += [
-            ConversationEvent(conversation=conversation, actor=agent, kind=kind, created_at=moment)
-            for kind, moment in steps
+            ConversationEvent(
+                conversation=conversation,
+                actor=agent,
+                kind=EventKind.CLAIMED,
+                created_at=claimed,
+                ended_at=replied,
+            ),
+            ConversationEvent(
+                conversation=conversation, actor=agent, kind=EventKind.REPLIED, created_at=replied
+            ),
+            ConversationEvent(
+                conversation=conversation,
+                actor=agent,
+                kind=EventKind.CLOSED,
+                created_at=conversation.closed_at,
+            ),
         ]
         if escalate:
             asked = claimed + timedelta(minutes=1)
