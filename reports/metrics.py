@@ -245,18 +245,25 @@ def report(scope: Scope, now: datetime | None = None) -> Report:
     )
 
 
-def _count_messages(scope: Scope, tallies: dict[str, Tally]) -> dict[date, Counter]:
-    daily: dict[date, Counter] = {day: Counter() for day in scope.days}
-    rows = (
-        inbound(scope)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day", "channel")
+def per_day(scope: Scope, rows: QuerySet, moment: str, kind: str) -> dict[date, Counter]:
+    """Every day of the period (also the empty ones), with the number of rows of each `kind`."""
+    days: dict[date, Counter] = {day: Counter() for day in scope.days}
+    counted = (
+        rows.annotate(day=TruncDate(moment, tzinfo=timezone.get_current_timezone()))
+        .values_list("day", kind)
         .annotate(number=Count("id"))
         .order_by()
     )
-    for day, channel, number in rows:
-        daily[day][channel] += number
-        tallies[channel].messages_in += number
+    for day, value, number in counted:
+        days[day][value] += number
+    return days
+
+
+def _count_messages(scope: Scope, tallies: dict[str, Tally]) -> dict[date, Counter]:
+    daily = per_day(scope, inbound(scope), "created_at", "channel")
+    for counts in daily.values():
+        for channel, number in counts.items():
+            tallies[channel].messages_in += number
     return daily
 
 
@@ -523,17 +530,7 @@ def mentions(scope: Scope) -> QuerySet:
 
 
 def sentiment_per_day(scope: Scope) -> dict[date, Counter]:
-    days: dict[date, Counter] = {day: Counter() for day in scope.days}
-    rows = (
-        mentions(scope)
-        .annotate(day=TruncDate("posted_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day", "sentiment")
-        .annotate(number=Count("id"))
-        .order_by()
-    )
-    for day, sentiment, number in rows:
-        days[day][sentiment or Sentiment.NEUTRAL] += number
-    return days
+    return per_day(scope, mentions(scope).exclude(sentiment=""), "posted_at", "sentiment")
 
 
 @dataclass(frozen=True)
