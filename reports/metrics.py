@@ -2,7 +2,7 @@
 stalls, what happened with suggestions and what the city sounds like. Definitions: docs/metrics.md.
 
 Every function takes a Scope (period, team, channel, department, and the departments the user may
-see) and reads the other apps' tables; nothing here writes. Each family of figures is one or two
+see) and reads the other apps' tables; nothing here writes. Each family of figures is a fixed number of
 queries however long the period, and is computed per channel in the same pass, so the API's
 `by_channel` costs no extra queries. Times are office time (webcare.lib.dates), like the service
 levels they are held against.
