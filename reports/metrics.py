@@ -273,17 +273,16 @@ def _count_residents(scope: Scope, tallies: dict[str, Tally]) -> None:
     wrote = Message.objects.filter(
         _period(scope, "created_at"), conversation=OuterRef("pk"), direction=Direction.INBOUND
     )
-    writers = Conversation.objects.filter(
-        _conversations(scope), Exists(wrote), last_inbound_at__gte=scope.start_at
-    ).values_list("contact_id", "channel", "identity__external_id")
-    # Everyone who wrote before the period, intersected in Python: one index range, no second pass
-    # over the period's messages.
-    earlier = Conversation.objects.filter(created_at__lt=scope.start_at)
-    returning = set(earlier.values_list("contact_id", flat=True).distinct().order_by())
-    for contact, channel, address in writers.distinct().order_by():
+    wrote_before = Conversation.objects.filter(contact=OuterRef("contact"), created_at__lt=scope.start_at)
+    writers = (
+        Conversation.objects.filter(_conversations(scope), Exists(wrote), last_inbound_at__gte=scope.start_at)
+        .annotate(returning=Exists(wrote_before))  # per conversation of the period, not the whole history
+        .values_list("contact_id", "channel", "identity__external_id", "returning")
+    )
+    for contact, channel, address, returning in writers.distinct().order_by():
         tally = tallies[channel]
         tally.residents.add(contact)
-        if contact in returning:
+        if returning:
             tally.returning.add(contact)
         if channel == Channel.WHATSAPP and not DUTCH_NUMBER.match(address):
             tally.foreign.add(contact)
