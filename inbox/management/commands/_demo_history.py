@@ -71,11 +71,14 @@ def _residents(conversations: int, draw: random.Random) -> list[Contact]:
 def _identities(
     residents: list[Contact], starts: list[datetime], draw: random.Random
 ) -> list[ChannelIdentity]:
-    """One identity per conversation: each resident's first on their first channel, later ones reused."""
+    """One identity per conversation, in time order: a new resident, or (RETURNING) one seen before."""
     known: dict[tuple[int, str], ChannelIdentity] = {}
-    chosen = []
-    for position in range(len(starts)):
-        resident = residents[position] if position < len(residents) else draw.choice(residents)
+    chosen, seen = [], 0
+    for _start in starts:
+        if seen and (draw.random() < RETURNING or seen == len(residents)):
+            resident = residents[draw.randrange(seen)]
+        else:
+            resident, seen = residents[seen], seen + 1
         channel = draw.choices(CHANNELS, CHANNEL_SHARES)[0]
         key = (resident.pk, channel)
         if key not in known:
