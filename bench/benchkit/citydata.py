@@ -30,7 +30,7 @@ import time as clock_time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter, itemgetter
 
 import yaml
@@ -60,10 +60,10 @@ from inbox.models import (
 )
 from inbox.services import SESSION_ENDS
 from monitoring.models import Mention, SpikeAlert
-from webcare.lib.dates import is_working_day
+from webcare.lib.dates import OfficeClock, is_working_day
 
 # Change when the shape of the data changes: a stored dataset of another version is written again.
-VERSION = 2  # 2: claims carry their end
+VERSION = 3  # 2: claims carry their end; 3: conversations their office minutes
 MARKER = sql.Identifier("benchkit_citydata")
 AGENTS = 40
 LEADS = [f"lead{n}" for n in (1, 2, 3)]
@@ -540,6 +540,14 @@ class OfficeTime:
         self.opens = [_epoch(datetime.combine(day, opens, tz)) for day in self.dates]
         self.closes = [_epoch(datetime.combine(day, closes, tz)) for day in self.dates]
         self.working = [is_working_day(day) for day in self.dates]
+        self.clock = OfficeClock()
+
+    def minutes_between(self, start: int, end: int | None) -> float | None:
+        """Office minutes from `start` to `end`, as Conversation.count_office_time stores them."""
+        if end is None:
+            return None
+        start_at, end_at = (datetime.fromtimestamp(moment, UTC) for moment in (start, end))
+        return self.clock.hours_between(start_at, end_at) * 60
 
     def day(self, moment: int) -> int:
         """The index of the local day `moment` falls on."""
@@ -1188,7 +1196,8 @@ class City:
             f"{_ts(max(m.at for m in said))}\t{_ts(max(m.at for m in said if m.inbound))}\t"
             f"{_ts(office.add_minutes(started, first_minutes))}\t{_tn(plan.first_reply)}\t"
             f"{_tn(response_due)}\t{_ts(office.add_minutes(started, resolution_minutes))}\t{_tn(closed)}\t"
-            f"{_tn(department_due)}\t{update}"
+            f"{_tn(department_due)}\t{update}\t{_n(office.minutes_between(started, plan.first_reply))}\t"
+            f"{_n(office.minutes_between(started, closed))}"
         )
         plan.messages = self._message_rows(cid, channel, language, said, events, team and staff.teams[team])
         return plan
@@ -1564,7 +1573,7 @@ _FIELDS = {
             "id", "contact", "identity", "channel", "thread_key", "is_public", "team", "status", "topic",
             "urgent", "language", "assigned_to", "created_at", "last_message_at", "last_inbound_at",
             "first_response_due", "first_response_at", "response_due", "resolution_due", "closed_at",
-            "department_due", "department_update",
+            "department_due", "department_update", "first_response_minutes", "resolution_minutes",
         ),
     ),
     "messages": (

@@ -132,10 +132,3 @@ def test_a_late_message_counts_on_the_day_it_was_written(week):
     daily = metrics.report(WEEK, now=NOW).daily_volume
     assert daily[date(2025, 12, 24)]["whatsapp"] == 2  # c3 at 17:30 and the late one
     assert sum(sum(counts.values()) for counts in daily.values()) == 9
-
-
-def test_percentile_is_linear_between_ranks():
-    assert metrics.percentile([], 0.5) is None
-    assert metrics.percentile([7.0], 0.9) == 7.0
-    assert metrics.percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
-    assert metrics.percentile([0.0, 10.0], 0.9) == 9.0
