@@ -445,9 +445,14 @@ class ConversationEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            # A conversation's history in order, and (dashboards) one kind of step in a period.
+            # A conversation's history in order, and (dashboards, from the index alone) one kind of
+            # step in a period: claims with their agent and end, reopenings with their conversation.
             models.Index(fields=["conversation", "created_at"], name="event_history_idx"),
-            models.Index(fields=["kind", "created_at"], name="event_kind_idx"),
+            models.Index(
+                fields=["kind", "created_at"],
+                include=["conversation", "actor", "ended_at"],
+                name="event_kind_idx",
+            ),
         ]
 
     def __str__(self) -> str:

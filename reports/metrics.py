@@ -38,7 +38,15 @@ from escalations.workflow import Status as EscalationStatus
 from feedback.metrics import closed_loop
 from feedback.models import Suggestion
 from feedback.workflow import Status as SuggestionStatus
-from inbox.models import Channel, Conversation, ConversationEvent, Direction, EventKind, Message
+from inbox.models import (
+    Channel,
+    ChannelIdentity,
+    Conversation,
+    ConversationEvent,
+    Direction,
+    EventKind,
+    Message,
+)
 from inbox.workflow import ANSWERABLE, Status
 from monitoring.models import Mention, Sentiment
 from reports.aggregates import Percentile, percentile
@@ -281,8 +289,8 @@ def _count_residents(scope: Scope, tallies: dict[str, Tally], total: Tally) -> N
     inbound time only grows, so it narrows them safely."""
     wrote = Message.objects.filter(_period(scope, "created_at"), direction=Direction.INBOUND)
     wrote_before = Conversation.objects.filter(contact=OuterRef("contact"), created_at__lt=scope.start_at)
-    dutch = Q(identity__external_id__startswith="+31") | Q(identity__external_id__startswith="whatsapp:+31")
-    foreign = Q(channel=Channel.WHATSAPP) & ~dutch
+    dutch = Q(external_id__startswith="+31") | Q(external_id__startswith="whatsapp:+31")
+    foreign = Q(identity__in=ChannelIdentity.objects.filter(~dutch, channel=Channel.WHATSAPP).values("pk"))
     per_resident = (
         Conversation.objects.filter(
             _conversations(scope),
