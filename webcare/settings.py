@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "feedback",
     "monitoring",
     "reports",
+    "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
