@@ -1,3 +1,5 @@
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -13,6 +15,65 @@ class Action(models.TextChoices):
     LOGGED_IN = "logged_in", _("logged in")
     LOGGED_OUT = "logged_out", _("logged out")
     LOGIN_FAILED = "login_failed", _("log-in failed")
+    # Staff asked for a resident's data or a change and were refused (403): someone probing shows up.
+    REFUSED = "refused", _("refused")
+
+
+class AppendOnly(ValueError):
+    """Raised for any attempt to change or delete audit entries through Django."""
+
+    def __init__(self) -> None:
+        super().__init__("Audit entries are append-only.")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are only ever read and appended: bulk changes and deletes refuse like the rows do.
+
+    On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE as well (migration 0003), for what
+    does not go through Django.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnly
+
+    def delete(self):
+        raise AppendOnly
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnly
+
+    def matching(
+        self,
+        *,
+        actor=None,
+        action: str = "",
+        object_type: str = "",
+        object_id: str = "",
+        since: date | None = None,
+        until: date | None = None,
+        ip_address: str = "",
+    ) -> "AuditEntryQuerySet":
+        """Entries meeting every filter given; `since` and `until` are whole local days, both included."""
+        entries = self
+        if actor is not None:
+            entries = entries.filter(actor=actor)
+        if action:
+            entries = entries.filter(action=action)
+        if object_type:
+            entries = entries.filter(object_type=object_type)
+        if object_id:
+            entries = entries.filter(object_id=object_id)
+        if since is not None:
+            entries = entries.filter(at__gte=_day_start(since))
+        if until is not None:
+            entries = entries.filter(at__lt=_day_start(until + timedelta(days=1)))
+        if ip_address:
+            entries = entries.filter(ip_address=ip_address)
+        return entries
 
 
 class AuditEntry(models.Model):
@@ -34,6 +95,8 @@ class AuditEntry(models.Model):
     summary = models.CharField(_("what"), max_length=255, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True, editable=False)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -49,8 +112,8 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Audit entries are append-only.")
+            raise AppendOnly
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries are append-only.")
+        raise AppendOnly
