@@ -208,6 +208,8 @@ def _iso(value) -> datetime | None:
 class MetaAdapter:
     """Sends as the Page (Facebook) or the Instagram professional account linked to it."""
 
+    finds_sent = False  # no lookup of a sent message; its echo tells
+
     def __init__(self, channel: str):
         self.channel = channel
         self.account_id = settings.META_PAGE_ID if channel == Channel.FACEBOOK else settings.META_INSTAGRAM_ID

@@ -3,23 +3,21 @@
 import hashlib
 import json
 import logging
+import math
 import mimetypes
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from channels import meta, whatsapp, x
+from channels import media, meta, whatsapp, x
 from channels.base import ChannelError
 from channels.events import Echo, IncomingMessage, InstagramMention, Malformed, ReadUpTo, StatusUpdate
 from channels.models import Platform, PollCursor, RawEvent, RawEventState
@@ -32,10 +30,9 @@ logger = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
 UNSENT_OR_FAILED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
-STALE_SENDING = timedelta(minutes=5)  # a worker that held a send this long has died
-MEDIA_LINK_LIFE = timedelta(days=1)  # after this the platforms' media links have expired
+# A send that has not finished after this long never will: its worker died, or the platform never answered.
+STALE_SENDING = timedelta(minutes=5)
 LIMITS = {"provider_id": 200, "sender_id": 100, "thread_key": 200}
-MEDIA_TYPES = ("image/", "video/", "audio/", "application/pdf")
 MEDIA_REQUESTS = {
     Channel.WHATSAPP: whatsapp.media_request,
     Channel.FACEBOOK: meta.media_request,
@@ -210,11 +207,14 @@ def process_raw_event(raw_event_id: int) -> None:
 
 
 def send_message(message_id: int) -> None:
-    """Deliver one reply, at most once.
+    """Deliver one reply, never twice.
 
     The reply is taken with a conditional update (pending -> sending), so two workers never send the
-    same reply. After an attempt whose outcome we could not see, the platform is asked first.
-    Raises RetryLater when a later attempt can help.
+    same reply. After an attempt whose outcome we could not see (a timeout, a worker that died) the
+    reply is not sent again on a guess: where the platform can say whether it has it (Twilio) it is
+    asked first; where it cannot (Meta, X) the reply stays `sending` until the platform's echo
+    confirms it, or `settle_stale_sends` tells the agent its outcome is unknown.
+    Raises RetryLater when a later attempt can help, or when the reply is not due yet.
     """
     now = timezone.now()
     taken = Message.objects.filter(
@@ -223,7 +223,8 @@ def send_message(message_id: int) -> None:
         delivery_status=DeliveryStatus.PENDING,
     ).update(delivery_status=DeliveryStatus.SENDING, sending_since=now, send_attempts=F("send_attempts") + 1)
     if not taken:
-        return  # sent, being sent, failed for good, or not due yet (the sweep sends it when it is)
+        _raise_if_not_due(message_id, now)
+        return  # sent, being sent or failed for good
     message = Message.objects.select_related("conversation__identity", "conversation__contact").get(
         pk=message_id
     )
@@ -240,6 +241,9 @@ def send_message(message_id: int) -> None:
         provider_id = adapter.find_sent(message) if message.send_attempts > 1 else None
         provider_id = provider_id or adapter.send(message)
     except ChannelError as error:
+        if error.unknown_outcome and not adapter.finds_sent:
+            logger.warning("reply %s: no answer from the platform; waiting for its echo", message_id)
+            return
         if error.permanent or message.send_attempts >= MAX_SEND_ATTEMPTS:
             inbox.record_delivery(message_id=message_id, status=DeliveryStatus.FAILED, error=error.reason)
             return
@@ -250,42 +254,60 @@ def send_message(message_id: int) -> None:
     inbox.record_delivery(message_id=message_id, status=DeliveryStatus.SENT, provider_id=provider_id)
 
 
-def sweep() -> dict[str, int]:
-    """Catch up on work whose queued task never ran (the broker was down) or whose worker died."""
-    now = timezone.now()
-    revived = Message.objects.filter(
+def _raise_if_not_due(message_id: int, now: datetime) -> None:
+    """A task that runs before its reply's time (X's limit on direct messages) waits for it."""
+    scheduled_for = (
+        Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING)
+        .values_list("scheduled_for", flat=True)
+        .first()
+    )
+    if scheduled_for and scheduled_for > now:
+        raise RetryLater(math.ceil((scheduled_for - now).total_seconds()))
+
+
+def settle_stale_sends(now: datetime | None = None) -> dict[str, int]:
+    """Replies that have been `sending` for STALE_SENDING: the worker died during the attempt, or
+    the platform never answered it. Whether the resident got the reply is unknown.
+
+    Where the platform can tell (Twilio), the reply goes back to pending: the next attempt asks it
+    before sending. Where it cannot (Meta, X) and no echo came, the reply fails with a reason that
+    says so, and its conversation returns to the queue: the agent checks, and sends it again.
+    """
+    now = now or timezone.now()
+    stale = Message.objects.filter(
         delivery_status=DeliveryStatus.SENDING, sending_since__lt=now - STALE_SENDING
+    ).values_list("pk", "channel", "sending_since")
+    counts = {"asked": 0, "unknown": 0}
+    for message_id, channel, since in stale[:200]:
+        adapter = adapter_for(channel)
+        if adapter is not None and adapter.finds_sent:
+            counts["asked"] += _retry_with_a_question(message_id, since)
+        else:
+            counts["unknown"] += _fail_as_unknown(message_id, since, channel)
+    return counts
+
+
+@transaction.atomic
+def _retry_with_a_question(message_id: int, since: datetime) -> bool:
+    revived = Message.objects.filter(
+        pk=message_id, delivery_status=DeliveryStatus.SENDING, sending_since=since
     ).update(delivery_status=DeliveryStatus.PENDING)
-    due = (
-        Message.objects.unsent()
-        .filter(delivery_status=DeliveryStatus.PENDING)
-        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
-        .annotate(last_try=Coalesce("sending_since", "created_at"))
-        .filter(last_try__lt=now - timedelta(minutes=1))
-        .values_list("pk", flat=True)[:200]
-    )
-    for message_id in due:
+    if revived:
         enqueue_on_commit("channels.send_message", message_id)
-    pending = RawEvent.objects.filter(
-        state=RawEventState.PENDING, received_at__lt=now - timedelta(seconds=30)
-    )
-    for raw_id in pending.values_list("pk", flat=True)[:200]:
-        enqueue_on_commit("channels.process_raw_event", raw_id)
-    media = _media_not_fetched(now)
-    for message_id in media:
-        enqueue_on_commit("channels.fetch_media", message_id)
-    return {"revived": revived, "replies": len(due), "deliveries": pending.count(), "media": len(media)}
+    return bool(revived)
 
 
-def _media_not_fetched(now: datetime) -> list[int]:
-    """Messages of the last day whose attachments were never downloaded (the platforms' links expire)."""
-    recent = (
-        Message.objects.filter(direction=Direction.INBOUND, created_at__range=(now - MEDIA_LINK_LIFE, now))
-        .exclude(attachments=[])
-        .filter(processed_at__lt=now - timedelta(minutes=2))
-        .only("pk", "attachments")
-    )
-    return [m.pk for m in recent[:500] if any(_fetchable(a) and "error" not in a for a in m.attachments)]
+@transaction.atomic
+def _fail_as_unknown(message_id: int, since: datetime, channel: str) -> bool:
+    if not Message.objects.select_for_update().filter(
+        pk=message_id, delivery_status=DeliveryStatus.SENDING, sending_since=since
+    ):
+        return False  # confirmed or settled meanwhile
+    reason = gettext(
+        "Unknown whether this reply arrived: %(channel)s did not answer. Check the conversation on "
+        "%(channel)s; send it again only if it is not there."
+    ) % {"channel": Channel(channel).label}
+    return inbox.record_delivery(message_id=message_id, status=DeliveryStatus.FAILED, error=reason)
 
 
 # --- Media ----------------------------------------------------------------------------------------
@@ -301,7 +323,8 @@ def fetch_media(message_id: int, *, last_attempt: bool = True) -> None:
     """Download a message's attachments before the platforms' links expire.
 
     Only from the platforms' hosts (no requests into our own network), only media types, at most
-    MEDIA_MAX_BYTES each. Raises ChannelError to be retried, unless this is the last attempt.
+    MEDIA_MAX_BYTES each: the rules are in channels/media.py. Raises ChannelError to be retried,
+    unless this is the last attempt.
     """
     message = Message.objects.get(pk=message_id)
     attachments = [dict(a) for a in message.attachments]
@@ -317,57 +340,13 @@ def fetch_media(message_id: int, *, last_attempt: bool = True) -> None:
     inbox.update_attachments(message_id=message_id, attachments=attachments)
 
 
-def _allowed_host(host: str) -> bool:
-    own = {urlsplit(url).hostname for url in (settings.TWILIO_API_BASE_URL, settings.META_GRAPH_BASE_URL)}
-    allowed = settings.MEDIA_ALLOWED_HOSTS
-    return host in own or any(host == domain or host.endswith("." + domain) for domain in allowed)
-
-
 def _download(message: Message, index: int, url: str) -> dict:
     url, auth = MEDIA_REQUESTS[message.channel](url)
-    for _hop in range(3):  # follow redirects ourselves, checking every host
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not _allowed_host(parts.hostname or ""):
-            raise ChannelError(
-                gettext("not downloaded: %(host)s is not a host of the platform") % {"host": parts.hostname},
-                permanent=True,
-            )
-        try:
-            response = requests.get(
-                url, auth=auth, stream=True, timeout=settings.PLATFORM_TIMEOUT, allow_redirects=False
-            )
-        except requests.RequestException as error:
-            reason = gettext("download failed (%(error)s)") % {"error": type(error).__name__}
-            raise ChannelError(reason, permanent=False) from error
-        if response.is_redirect:
-            url, auth = response.headers["Location"], None
-            continue
-        return _store(message, index, response)
-    raise ChannelError(gettext("not downloaded: too many redirects"), permanent=True)
-
-
-def _store(message: Message, index: int, response: requests.Response) -> dict:
-    if response.status_code >= 500 or response.status_code == 429:
-        raise ChannelError(
-            gettext("download failed (%(error)s)") % {"error": response.status_code}, permanent=False
-        )
-    if response.status_code != 200:
-        reason = gettext("not downloaded: the platform answered %(status)s") % {
-            "status": response.status_code
-        }
-        raise ChannelError(reason, permanent=True)
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if not content_type.startswith(MEDIA_TYPES):
-        reason = gettext("not downloaded: %(type)s is not a media type") % {"type": content_type or "?"}
-        raise ChannelError(reason, permanent=True)
-    content = bytearray()
-    for chunk in response.iter_content(64 * 1024):
-        content.extend(chunk)
-        if len(content) > settings.MEDIA_MAX_BYTES:
-            raise ChannelError(gettext("not downloaded: larger than the limit"), permanent=True)
-    extension = mimetypes.guess_extension(content_type) or ""
-    name = default_storage.save(f"attachments/{message.pk}/{index}{extension}", ContentFile(bytes(content)))
-    return {"file": name, "content_type": content_type, "size": len(content)}
+    fetched = media.fetch(url, auth)
+    extension = mimetypes.guess_extension(fetched.content_type) or ""
+    # Our own name, never the URL's: that one could be anything ("../", ".html").
+    name = default_storage.save(f"attachments/{message.pk}/{index}{extension}", ContentFile(fetched.content))
+    return {"file": name, "content_type": fetched.content_type, "size": len(fetched.content)}
 
 
 # --- Catching up on deliveries the platforms never made -----------------------------------------

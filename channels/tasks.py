@@ -6,7 +6,8 @@ from channels.base import ChannelError
 RETRY = {"max_retries": services.MAX_SEND_ATTEMPTS, "retry_backoff": True, "retry_backoff_max": 600}
 
 
-@shared_task(name="channels.send_message", bind=True, max_retries=services.MAX_SEND_ATTEMPTS)
+# No limit here: the service counts the attempts at the platform and fails the reply after the last.
+@shared_task(name="channels.send_message", bind=True, max_retries=None)
 def send_message(self, message_id: int) -> None:
     try:
         services.send_message(message_id)
@@ -25,9 +26,9 @@ def fetch_media(self, message_id: int) -> None:
     services.fetch_media(message_id, last_attempt=self.request.retries >= self.max_retries)
 
 
-@shared_task(name="channels.sweep")
-def sweep() -> dict:
-    return services.sweep()
+@shared_task(name="channels.settle_stale_sends")
+def settle_stale_sends() -> dict:
+    return services.settle_stale_sends()
 
 
 @shared_task(name="channels.catch_up")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from channels import meta, services, signatures, whatsapp, x
 from channels.events import Malformed
 from channels.models import Platform
+from webcare import ratelimits
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -29,8 +30,7 @@ def webhook(platform: str, endpoint: str, is_valid):
         def view(request: HttpRequest) -> HttpResponse:
             body = request.body  # read first: the signature is over these bytes
             if not is_valid(request):
-                logger.warning("%s webhook with a bad signature refused", platform)
-                return HttpResponseForbidden("invalid signature")
+                return _refused(request, platform)
             content_type = request.content_type or ""
             try:
                 events = _parsed(parse, request)
@@ -51,6 +51,23 @@ def webhook(platform: str, endpoint: str, is_valid):
         return view
 
     return decorator
+
+
+def _refused(request: HttpRequest, platform: str) -> HttpResponse:
+    """A bad signature is refused; past the limit a sender of bad signatures hears 429.
+
+    Only failures count: a validly signed delivery is never limited, however many a crisis brings.
+    """
+    if ratelimits.exceeded("webhook-signature", request, limit=settings.WEBHOOK_FAILURES_PER_MINUTE):
+        return ratelimits.too_many_requests()
+    logger.warning("%s webhook with a bad signature refused", platform)
+    return HttpResponseForbidden("invalid signature")
+
+
+def _handshake_flood(request: HttpRequest, platform: str) -> bool:
+    """Handshakes (Meta's verification, X's CRC) come a few times an hour: more is someone probing."""
+    limit = settings.WEBHOOK_FAILURES_PER_MINUTE
+    return ratelimits.exceeded(f"webhook-handshake-{platform}", request, limit=limit)
 
 
 def _parsed(parse, request: HttpRequest) -> list:
@@ -101,6 +118,8 @@ def _meta_post(request: HttpRequest) -> list:
 def meta_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _meta_post(request)
+    if _handshake_flood(request, Platform.META):
+        return ratelimits.too_many_requests()
     # The subscription handshake: echo the challenge when the verify token is ours.
     mode, token = request.GET.get("hub.mode"), request.GET.get("hub.verify_token", "")
     if (
@@ -122,6 +141,8 @@ def _x_post(request: HttpRequest) -> list:
 def x_webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _x_post(request)
+    if _handshake_flood(request, Platform.X):
+        return ratelimits.too_many_requests()
     token = request.GET.get("crc_token", "")
     if not CRC_TOKEN.fullmatch(token) or not settings.X_CONSUMER_SECRET:
         return HttpResponseBadRequest("crc_token missing or not a token")

@@ -88,6 +88,8 @@ def status_callback_url(message: Message) -> str:
 
 
 class WhatsAppAdapter:
+    finds_sent = True  # Twilio lists the messages we sent
+
     def send(self, message: Message) -> str:
         options = message.send_options
         fields = {
@@ -108,8 +110,9 @@ class WhatsAppAdapter:
             raise network_error(error) from error
 
     def find_sent(self, message: Message) -> str | None:
-        """Twilio has no idempotency key, so look for a message with our text sent since the attempt."""
-        since = message.sending_since or message.created_at
+        """Twilio has no idempotency key, so look for a message with our text sent to the resident
+        since the reply was written (not since this attempt: the earlier one is what we look for)."""
+        since = message.created_at
         try:
             sent = clients.twilio().messages.list(
                 to=PREFIX + message.conversation.identity.external_id, date_sent_after=since, limit=50

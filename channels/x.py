@@ -145,6 +145,8 @@ def _iso(value) -> datetime | None:
 
 
 class XAdapter:
+    finds_sent = False  # no lookup of a sent message; its echo tells
+
     def send(self, message: Message) -> str:
         client = clients.x()
         try:

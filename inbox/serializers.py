@@ -4,6 +4,7 @@ from rest_framework import serializers
 from inbox.models import Channel, ChannelIdentity, Contact, Conversation, Message, Team
 from inbox.reply_rules import Mode, reply_window
 from inbox.workflow import Status
+from webcare.lib.api import IdField
 
 
 class ContactRefSerializer(serializers.ModelSerializer):
@@ -13,9 +14,9 @@ class ContactRefSerializer(serializers.ModelSerializer):
 
 
 class ConversationSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     contact = ContactRefSerializer(read_only=True)
 
     class Meta:
@@ -38,7 +39,7 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Message
@@ -86,7 +87,7 @@ class ConversationFilterSerializer(serializers.Serializer):
 
 class ReplyInputSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
-    template = serializers.IntegerField(
+    template = IdField(
         required=False,
         allow_null=True,
         default=None,

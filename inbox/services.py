@@ -105,12 +105,9 @@ def _record(conversation: Conversation, kind: str, actor=None, detail: str = "")
 
 
 def _locked(conversation_id: int) -> Conversation:
-    # Lock the conversation row only: PostgreSQL cannot lock the nullable side of a join.
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("team", "assigned_to")
-        .get(pk=conversation_id)
-    )
+    # The row alone, no select_related: after waiting for another transaction's lock, PostgreSQL re-reads
+    # the locked row but not the rows joined to it, so an agent who claimed it meanwhile came back as None.
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
 
 
 def _set_status(conversation: Conversation, status: str) -> None:
@@ -172,24 +169,23 @@ def receive_message(incoming: IncomingMessage) -> tuple[Message, bool]:
 
 
 def _find_or_create_identity(incoming: IncomingMessage) -> ChannelIdentity:
+    """The resident's identity, locked: their messages arriving at once are stored one after the other,
+    so that two of them cannot both open a conversation for the same thread."""
     name = incoming.sender_name[:NAME_LENGTH]  # display names are free text on every platform
-    identity = (
-        ChannelIdentity.objects.select_related("contact")
-        .filter(channel=incoming.channel, external_id=incoming.sender_id)
-        .first()
-    )
-    if identity:
-        if name and identity.handle != name:
-            identity.handle = name
-            identity.save(update_fields=["handle"])
-        return identity
-    contact = Contact.objects.create(name=name)
-    return ChannelIdentity.objects.create(
-        contact=contact,
-        channel=incoming.channel,
-        external_id=incoming.sender_id,
-        handle=name,
-    )
+    same = {"channel": incoming.channel, "external_id": incoming.sender_id}
+    identity = ChannelIdentity.objects.select_for_update().filter(**same).first()
+    if identity is None:
+        try:
+            with transaction.atomic():
+                return ChannelIdentity.objects.create(
+                    contact=Contact.objects.create(name=name), handle=name, **same
+                )
+        except IntegrityError:  # the resident's first two messages at once: the other one created it
+            identity = ChannelIdentity.objects.select_for_update().get(**same)
+    if name and identity.handle != name:
+        identity.handle = name
+        identity.save(update_fields=["handle"])
+    return identity
 
 
 def _find_or_open_conversation(
@@ -259,15 +255,6 @@ def route(*, channel: str, topic: Topic | None, text: str) -> Team | None:
         if rule.matches(channel=channel, topic=topic, text=text):
             return rule.team
     return None
-
-
-def sweep_unprocessed_messages(older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Process messages whose queued work never ran (the broker was down); returns how many."""
-    cutoff = timezone.now() - older_than
-    ids = list(Message.objects.unprocessed().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
-    for message_id in ids:
-        process_message(message_id)
-    return len(ids)
 
 
 @transaction.atomic
@@ -558,13 +545,20 @@ def record_delivery(*, message_id: int, status: str, provider_id: str = "", erro
 
     Statuses only move forward, because callbacks arrive out of order. A failure puts the
     conversation back in the team's queue with the platform's reason, since the resident has no answer.
+    A failure the platform never reported (no id from it yet: a send whose outcome was unknown) gives
+    way when the platform shows it has the message after all.
     """
     message = Message.objects.select_for_update().get(pk=message_id)
+    our_own_verdict = (
+        message.delivery_status == DeliveryStatus.FAILED and not message.provider_id and bool(provider_id)
+    )
     if provider_id and not message.provider_id:
         message.provider_id = provider_id
     current = message.delivery_status
     if status == DeliveryStatus.FAILED:
         changed = current in (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT)
+    elif our_own_verdict:
+        changed = True
     else:
         changed = current in DELIVERY_ORDER and DELIVERY_ORDER.index(status) > DELIVERY_ORDER.index(current)
     if changed:

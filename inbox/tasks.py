@@ -6,8 +6,3 @@ from inbox import services
 @shared_task(name="inbox.process_message", autoretry_for=(Exception,), max_retries=5, retry_backoff=True)
 def process_message(message_id: int) -> None:
     services.process_message(message_id)
-
-
-@shared_task(name="inbox.sweep_unprocessed_messages")
-def sweep_unprocessed_messages() -> int:
-    return services.sweep_unprocessed_messages()

@@ -1,4 +1,4 @@
-"""Media downloads, catching up on missed deliveries, sweeps, and webhooks while Redis is down."""
+"""Media downloads, catching up on missed deliveries, owed work, and webhooks while Redis is down."""
 
 from datetime import timedelta
 
@@ -11,11 +11,13 @@ from channels import services
 from channels.models import PollCursor, RawEvent
 from inbox import services as inbox
 from inbox.models import Conversation, DeliveryStatus, Message
+from outbox.models import PendingTask
 from tests import signing
 from tests.conftest import PUBLIC_BASE_URL
 from tests.factories import conversation
 from tests.inbox.test_background import _wait_until, broker
 from webcare.celery import app
+from webcare.lib import tasks
 
 # --- Media ----------------------------------------------------------------------------------------
 
@@ -97,37 +99,27 @@ def test_catch_up_survives_a_platform_outage(platforms):
     assert services.catch_up() == {"whatsapp": 0, "x": 0}
 
 
-# --- Sweeps ---------------------------------------------------------------------------------------
+# --- Owed work and early tasks -------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_the_sweep_sends_replies_whose_task_was_lost_and_revives_dead_sends(
-    eva, platforms, django_capture_on_commit_callbacks
-):
+def test_a_reply_whose_task_was_lost_is_sent_by_the_relay(eva, platforms):
+    """The web process died between the commit and the publish: the reply is owed, the relay sends it."""
     lost = inbox.reply(agent=eva, conversation_id=conversation(channel="whatsapp").pk, text="Verloren taak")
-    stuck = inbox.reply(agent=eva, conversation_id=conversation(channel="whatsapp").pk, text="Vastgelopen")
-    an_hour_ago = timezone.now() - timedelta(hours=1)
-    Message.objects.filter(pk=lost.pk).update(created_at=an_hour_ago)
-    Message.objects.filter(pk=stuck.pk).update(
-        delivery_status=DeliveryStatus.SENDING, sending_since=an_hour_ago, send_attempts=1
-    )
-    Message.objects.filter(pk=stuck.pk).update(created_at=an_hour_ago)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["revived"] == 1
+    assert tasks.relay(now=timezone.now() + tasks.LEASE) == 2  # the resident's message, and the reply
     lost.refresh_from_db()
-    stuck.refresh_from_db()
-    assert lost.delivery_status == stuck.delivery_status == DeliveryStatus.SENT
-    assert len(platforms.outbox()) == 2
+    assert lost.delivery_status == DeliveryStatus.SENT
+    assert len(platforms.outbox()) == 1
+    assert not PendingTask.objects.exists()
 
 
 @pytest.mark.django_db
-def test_the_sweep_leaves_x_dms_that_are_not_due_yet(eva, platforms):
+def test_a_send_task_that_runs_before_an_x_dm_is_due_waits_for_it(eva, platforms):
     message = inbox.reply(agent=eva, conversation_id=conversation(channel="x").pk, text="Straks")
-    Message.objects.filter(pk=message.pk).update(
-        created_at=timezone.now() - timedelta(hours=1), scheduled_for=timezone.now() + timedelta(minutes=10)
-    )
-    services.sweep()
-    services.send_message(message.pk)  # even a task that runs early does not send it
+    Message.objects.filter(pk=message.pk).update(scheduled_for=timezone.now() + timedelta(minutes=10))
+    with pytest.raises(services.RetryLater) as later:
+        services.send_message(message.pk)
+    assert later.value.countdown > 9 * 60
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.PENDING
     assert not platforms.outbox()
@@ -146,16 +138,16 @@ def _post_whatsapp(client, fixture: str):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_with_redis_down_the_webhook_answers_200_keeps_the_message_and_the_sweep_catches_up(client):
+def test_with_redis_down_the_webhook_answers_200_keeps_the_message_and_the_relay_catches_up(client):
     with broker("redis://127.0.0.1:1/0"):  # nothing listens on port 1
         response = _post_whatsapp(client, "inbound_image")
     assert response.status_code == 200
     message = Message.objects.get()
     assert message.processed_at is None  # its queued work never reached a worker
     assert RawEvent.objects.count() == 1
-    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-    assert inbox.sweep_unprocessed_messages() == 1  # Redis is back: the periodic sweep runs
+    assert tasks.relay() == 2  # Redis is back: reading the message, downloading its photo
     assert Conversation.objects.get().team is not None
+    assert Message.objects.get().attachments[0]["content_type"] == "image/png"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -176,21 +168,3 @@ def test_a_real_worker_processes_the_webhook_and_sends_the_reply(client, eva, pl
     # The worker has stopped, after finishing its task.
     assert Message.objects.get(pk=reply.pk).delivery_status == DeliveryStatus.SENT
     assert platforms.outbox()[0]["text"] == "We komen eraan."
-
-
-@pytest.mark.django_db
-def test_the_sweep_downloads_media_whose_task_never_ran(
-    client, platforms, django_capture_on_commit_callbacks
-):
-    """Redis was down when the photo came in: the message is there, its download waits for the sweep."""
-    _post_whatsapp(client, "inbound_image")  # queued work not run: as if the broker was down
-    message = Message.objects.get()
-    assert "file" not in message.attachments[0]
-    inbox.process_message(message.pk)
-    Message.objects.filter(pk=message.pk).update(processed_at=timezone.now() - timedelta(minutes=5))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["media"] == 1
-    message.refresh_from_db()
-    assert message.attachments[0]["content_type"] == "image/png"
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep()["media"] == 0

@@ -8,7 +8,9 @@ from django.utils import timezone
 from inbox import services
 from inbox.models import Contact, Conversation, Message, RoutingRule, Team
 from inbox.workflow import Status
+from outbox.models import PendingTask
 from tests.factories import conversation, incoming
+from webcare.lib import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +130,8 @@ def test_processing_twice_changes_nothing():
     assert Message.objects.get(pk=message.pk).processed_at == processed_at
 
 
-def test_sweep_processes_messages_whose_task_never_ran(django_capture_on_commit_callbacks):
-    # The broker was down: the message is stored but nothing read it yet.
+def test_the_relay_processes_messages_whose_task_never_ran(django_capture_on_commit_callbacks):
+    # The web process died between the commit and the publish: the message is stored, and owed work.
     with django_capture_on_commit_callbacks(execute=False):
         message, _ = services.receive_message(
             services.IncomingMessage(
@@ -141,10 +143,11 @@ def test_sweep_processes_messages_whose_task_never_ran(django_capture_on_commit_
             )
         )
     assert Message.objects.unprocessed().count() == 1
-    assert services.sweep_unprocessed_messages() == 1
+    assert tasks.relay(now=timezone.now() + tasks.LEASE) == 1
     conversation = Conversation.objects.get(pk=message.conversation_id)
     assert conversation.team.slug == "webcare"
     assert Message.objects.unprocessed().count() == 0
+    assert not PendingTask.objects.exists()
 
 
 def test_deadline_counts_office_hours(settings):
