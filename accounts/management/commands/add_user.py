@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import two_factor
 from accounts.services import ProvisioningError, api_token_for, provision_user
 from webcare.roles import Role
 
@@ -34,4 +35,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(f"{user.username}: {user.get_role_display()}")
         if options["token"]:
+            # A token skips the log-in: a role that must use two-factor gets one only after setting it up.
+            if two_factor.is_required_for(user) and not two_factor.has_two_factor(user):
+                raise CommandError(
+                    f"{user.username} must set up two-factor log-in (account page) before getting a token."
+                )
             self.stdout.write(api_token_for(user))
