@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STANDIN_PORT ?= 8001
 CHROMIUM ?= /usr/bin/chromium
+# `make bench` soaks briefly; the full run: `make bench SOAK_MINUTES=10` or `python bench/soak.py`.
+SOAK_MINUTES ?= 1
 
 .PHONY: run test install install-dev chromium lint format messages bench clean
 
@@ -67,7 +69,7 @@ messages: install-dev
 	$(PY) -m webcare.lib.compile_messages
 
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; SOAK_MINUTES=$(SOAK_MINUTES) $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -21,7 +21,7 @@ from benchkit import setup_django
 ROOT = setup_django(
     "bench.sqlite3",
     # With BENCH_REDIS_URL the queued work goes to that Redis (and is purged afterwards); without it to
-    # a port where nothing listens, as in a Redis outage: the publish fails at once, the sweeps do the work.
+    # a port where nothing listens, as in a Redis outage: publishing fails at once, the outbox keeps the work.
     REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:1/0"),
     TWILIO_AUTH_TOKEN="bench-token",  # noqa: S106 (a made-up key for the bench)
     PUBLIC_BASE_URL="https://webcare.example.nl",

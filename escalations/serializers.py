@@ -3,13 +3,14 @@ from rest_framework import serializers
 
 from escalations.models import Escalation, EscalationEvent
 from inbox.models import Message
+from webcare.lib.api import IdField
 
 
 class EscalateInputSerializer(serializers.Serializer):
     department = serializers.SlugField(help_text="The department's slug.")
     question = serializers.CharField(max_length=5000)
     messages = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         default=list,
         help_text="Ids of the conversation's messages the department may read.",
@@ -38,6 +39,10 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EscalationSerializer(serializers.ModelSerializer):
+    # Not required: a department member's view leaves it out (see to_representation).
+    conversation = serializers.IntegerField(
+        source="conversation_id", required=False, help_text="Only for the desk: the conversation asked about."
+    )
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     shared_messages = SharedMessageSerializer(many=True, read_only=True)

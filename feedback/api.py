@@ -1,7 +1,7 @@
 """The feedback loop over HTTP: /api/v1/feedback/."""
 
 from django.db.models import Count
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from feedback.access import DECIDERS, READERS, may_decide, visible_suggestions
 from feedback.serializers import FeedbackSerializer, RecordInputSerializer, StatusInputSerializer
 from feedback.workflow import InvalidTransition, Status
 from inbox.access import get_conversation_for_user
+from webcare.lib.api import ErrorSerializer
 from webcare.roles import INBOX_ROLES, HasRole, has_role
 
 
@@ -64,7 +65,13 @@ class FeedbackList(generics.ListCreateAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "desk": has_role(self.request.user, INBOX_ROLES)}
 
-    @extend_schema(request=RecordInputSerializer, responses={201: FeedbackSerializer})
+    @extend_schema(
+        request=RecordInputSerializer,
+        responses={
+            201: FeedbackSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="The conversation is not one the caller sees."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         payload = RecordInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

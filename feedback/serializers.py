@@ -2,18 +2,19 @@ from rest_framework import serializers
 
 from feedback.models import Kind, ResidentNotice, Suggestion, SuggestionEvent
 from feedback.workflow import Status
+from webcare.lib.api import IdField
 
 
 class RecordInputSerializer(serializers.Serializer):
-    conversation = serializers.IntegerField(help_text="The conversation the suggestion came from.")
+    conversation = IdField(help_text="The conversation the suggestion came from.")
     summary = serializers.CharField(
         max_length=300, help_text="Shown on the public status page: no personal data."
     )
     department = serializers.SlugField(help_text="The responsible department's slug.")
     notify = serializers.BooleanField(default=True, help_text="The resident wants to hear what happens.")
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.SUGGESTION)
-    message = serializers.IntegerField(required=False, help_text="The message it was said in.")
-    same_as = serializers.IntegerField(
+    message = IdField(required=False, help_text="The message it was said in.")
+    same_as = IdField(
         required=False, help_text="Id of an existing suggestion this resident makes too: link to it instead."
     )
 
@@ -41,7 +42,7 @@ class FeedbackNoticeSerializer(serializers.ModelSerializer):
 
 class FeedbackSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     residents = serializers.IntegerField(
         source="report_count",
         read_only=True,

@@ -29,7 +29,7 @@ class AnalysisSerializer(serializers.Serializer):
 
 
 class MentionSerializer(serializers.ModelSerializer):
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Mention

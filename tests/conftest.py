@@ -1,7 +1,13 @@
 """Shared fixtures: one named persona per role, and factories for the inbox."""
 
 import pytest
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.http import HttpRequest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.services import provision_user
 from channels import standin as standin_module
 from escalations.models import Department
@@ -11,13 +17,73 @@ from tests import signing
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the audit log refuses TRUNCATE (audit/migrations/0003), and Django empties the
+    tables after each transactional test with TRUNCATE: in the test database alone that trigger is off."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_no_truncate")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings, request):
+    """Rate-limit counters start at zero in every test, in this process's memory, never in shared Redis."""
+    in_memory = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {"default": {"BACKEND": in_memory, "LOCATION": request.node.nodeid}}
+
+
 PUBLIC_BASE_URL = "https://webcare.example.nl"
+
+
+def authenticator_of(user) -> TOTPDevice | None:
+    """The user's authenticator app, set up now when their role requires one; None if they need none."""
+    if not two_factor.must_verify(user):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=two_factor.APP_DEVICE_NAME, confirmed=True)
+
+
+class TwoStepClient(Client):
+    """The test client, for a log-in that has two steps (accounts/two_factor.py).
+
+    `force_login` skips the password step; for a user who must pass the second step (a lead, an
+    administrator, anyone with two-factor on) it skips that one the same way: the user gets an
+    authenticator device and the session is marked as verified by it, as the real code step does.
+    `login` checks the password through django-axes, which needs a request. Tests of the log-in
+    itself (tests/accounts/) go through the real forms and never use these.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        self._second_step(user)
+
+    def login(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        logged_in = super().login(**credentials)
+        if logged_in:
+            self._second_step(get_user_model().objects.get(pk=self.session[SESSION_KEY]))
+        return logged_in
+
+    def _second_step(self, user) -> None:
+        device = authenticator_of(user)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> TwoStepClient:
+    return TwoStepClient()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,13 @@
-"""Every URL against every role: the inbox is for the desk; department staff see none of it."""
+"""Every URL against every role: the inbox is for the desk; department staff see none of it.
+
+`test_every_url_of_the_app_is_in_the_matrix` walks the URL configuration: a new URL fails it until it
+is in ENDPOINTS or API_ENDPOINTS (with the roles that may use it), in PUBLIC (with the reason anyone
+may), or under the admin's rule.
+"""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from rest_framework.authtoken.models import Token
 
 from accounts.services import provision_user
 from escalations import services as escalations
@@ -11,6 +17,7 @@ from protocols import services as protocol_services
 from protocols.services import ProtocolContent
 from protocols.workflow import Status
 from tests.factories import conversation
+from tests.routes import routes
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +29,8 @@ EDITORS = {"erik", "ada"}
 PROTOCOL_READERS = DESK | EDITORS | {"dirk"}  # dirk: the protocol below is his department's
 
 # method, url name, needs a conversation (c), contact (k), message (m), attachment (a), protocol key (p),
-# protocol version (v), protocol proposal (r) or a dashboard chart (R), who may
+# protocol version (v), protocol proposal (r), a dashboard chart (R), a routing rule (u) or a legal
+# hold (H), who may
 ENDPOINTS = [
     ("get", "inbox:queue", None, DESK),
     ("post", "inbox:next", None, DESK),
@@ -40,6 +48,7 @@ ENDPOINTS = [
     ("post", "inbox:merge", "k", LEADS),
     ("get", "inbox:routing", None, LEADS),
     ("get", "inbox:routing_new", None, LEADS),
+    ("get", "inbox:routing_edit", "u", LEADS),
     ("get", "departments:list", None, LEADS),
     ("get", "departments:new", None, LEADS),
     ("get", "channel_health:index", None, LEADS),
@@ -86,6 +95,20 @@ ENDPOINTS = [
     ("post", "monitoring:alert-seen", "A", LEADS),
     ("get", "reports:overview", None, LEADS | {"dirk", "anna"}),  # dirk and anna: their departments' work
     ("get", "reports:csv", "R", LEADS | {"dirk", "anna"}),
+    ("get", "suggestions:panel", "c", DESK),
+    ("get", "simulator:index", None, DESK),  # and only while DEMO_ENABLED (404 otherwise)
+    ("get", "simulator:thread", None, DESK),
+    ("get", "accounts:two-factor", None, ANYONE),  # everyone may protect their own log-in
+    ("get", "accounts:backup-codes", None, ANYONE),
+    ("get", "privacy:contact", "k", LEADS),
+    ("get", "privacy:export_json", "k", LEADS),
+    ("get", "privacy:export_page", "k", LEADS),
+    ("post", "privacy:erasure", "k", LEADS),
+    ("post", "privacy:hold", "k", LEADS),
+    ("post", "privacy:lift_hold", "H", LEADS),
+    ("get", "privacy:runs", None, LEADS),
+    ("get", "audit:log", None, LEADS),
+    ("get", "audit:export", None, LEADS),
 ]
 API_ENDPOINTS = [
     ("get", "api-conversations", None, DESK),
@@ -104,6 +127,7 @@ API_ENDPOINTS = [
     ("post", "api-feedback", None, DESK),
     ("get", "api-feedback-detail", "s", DESK),
     ("post", "api-feedback-status", "s", LEADS),
+    ("post", "api-suggest", None, DESK | {"erik"}),  # erik: tries his protocols on a question
     ("post", "api-monitoring-analyze", None, DESK),
     ("get", "api-monitoring-mentions", None, DESK),
     ("get", "api-monitoring-alerts", None, LEADS),
@@ -111,6 +135,28 @@ API_ENDPOINTS = [
     ("get", "schema", None, ANYONE),
     ("get", "api-docs", None, ANYONE),
 ]
+# Open to anyone, each for its reason. The view itself proves who may do what (a signature, a
+# password, an unguessable token) or shows nothing that is not public.
+PUBLIC = {
+    "healthz": "the load balancer's check: answers ok and nothing else",
+    "login": "the log-in form",
+    "login-code": "log-in step two: only with the session of step one, otherwise back to step one",
+    "logout": "logging out",
+    "set_language": "the language switch, also on the log-in page",
+    "oidc_authentication_init": "single sign-on: off to the identity provider",
+    "oidc_authentication_callback": "single sign-on: back from it, proved by its signed token",
+    "oidc_logout": "single sign-on: logging out",
+    "accounts:session-status": "seconds left of one's own session (0 when logged out)",
+    "accounts:session-keep-alive": "keeps one's own session alive (401 when logged out)",
+    "accounts:session-ended": "where a timed-out page goes: on to the log-in",
+    "public:status": "a resident follows their suggestion with the unguessable link we sent them",
+    "channels:whatsapp": "webhook: Twilio's signature is checked",
+    "channels:whatsapp-status": "webhook: Twilio's signature is checked",
+    "channels:meta": "webhook: Meta's signature (or, for the handshake, our verify token) is checked",
+    "channels:x": "webhook: X's signature is checked (the CRC handshake signs only a token)",
+}
+# URLs added by work in progress whose roles are not yet in the matrix: roles added at integration.
+PENDING: set[str] = set()
 
 
 def _protocol_with_a_proposal():
@@ -179,6 +225,16 @@ def _monitored(needs):
 
 
 def _url(name, needs, found):
+    if needs == "u":
+        from inbox.models import RoutingRule
+
+        return reverse(name, args=[RoutingRule.objects.first().pk])
+    if needs == "H":
+        from privacy.models import LegalHold
+
+        setter = provision_user(username="leo", role="lead", password="x", team_slug="webcare")
+        hold = LegalHold.objects.create(contact_id=found.contact_id, reason="Bezwaarprocedure", set_by=setter)
+        return reverse(name, args=[hold.pk])
     if needs == "R":
         return reverse(name, args=["escalations"])  # a chart every reader of the dashboards has
     if needs in ("M", "Q", "A"):
@@ -232,16 +288,21 @@ def test_screens_admit_only_their_roles(client, persona, method, name, needs, al
             assert persona.role in ("department", "account_manager", "editor"), persona.role
 
 
+@pytest.mark.parametrize("auth", ["session", "token"])
 @pytest.mark.parametrize("persona", ROLES, indirect=True)
 @pytest.mark.parametrize(
     ("method", "name", "needs", "allowed"), API_ENDPOINTS, ids=[e[1] for e in API_ENDPOINTS]
 )
-def test_api_admits_only_its_roles(client, persona, method, name, needs, allowed):
+def test_api_admits_only_its_roles(client, persona, method, name, needs, allowed, auth):
+    """Through the browser's session (the API docs) and with a token (integrations), the same rule."""
     found = conversation()
-    if persona:
+    headers = {}
+    if persona and auth == "session":
         client.force_login(persona)
+    elif persona:
+        headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=persona).key}"
     response = getattr(client, method)(
-        _url(name, needs, found), {"text": "Hallo"}, content_type="application/json"
+        _url(name, needs, found), {"text": "Hallo"}, content_type="application/json", **headers
     )
     if persona is None:
         assert response.status_code == 401
@@ -253,3 +314,80 @@ def test_api_admits_only_its_roles(client, persona, method, name, needs, allowed
         assert response.status_code in (403, 404), response.status_code
         if response.status_code == 404:  # the role may use the endpoint, not this record
             assert persona.role in ("department", "account_manager"), persona.role
+
+
+# --- Every URL ------------------------------------------------------------------------------------
+
+
+def _matrix_names() -> set[str]:
+    return {name for _method, name, _needs, _allowed in ENDPOINTS + API_ENDPOINTS}
+
+
+def _is_admin(route) -> bool:
+    return route.path.startswith("admin/")
+
+
+def test_every_url_of_the_app_is_in_the_matrix():
+    """A URL nobody decided the roles of fails here: add it to ENDPOINTS, API_ENDPOINTS or PUBLIC."""
+    known = _matrix_names() | set(PUBLIC) | PENDING
+    unknown = sorted(
+        route.name or route.path for route in routes() if not _is_admin(route) and route.name not in known
+    )
+    assert unknown == []
+
+
+def test_the_matrix_names_only_urls_that_exist():
+    existing = {route.name for route in routes()}
+    listed = _matrix_names() | set(PUBLIC) | PENDING
+    assert sorted(listed - existing) == []
+    assert not (_matrix_names() & set(PUBLIC)), "a URL is either public or for some roles"
+
+
+def _admin_urls() -> list[str]:
+    """Every named admin URL, with the id of no record where it needs one (the same on every database):
+    the admin checks who you are before it looks for the record."""
+    missing = str(10**9)
+    urls = []
+    for route in routes():
+        if not _is_admin(route) or not route.name:
+            continue  # unnamed: the admin's redirects to the named pages and its catch-all, wrapped alike
+        for arguments in (
+            {},
+            {"args": [missing]},
+            {"args": [missing] * 2},
+            {"kwargs": {"app_label": "inbox"}},
+        ):
+            try:
+                urls.append(reverse(route.name, **arguments))
+                break
+            except NoReverseMatch:
+                continue
+        else:
+            raise AssertionError(f"cannot build a URL for {route.name}")
+    return urls
+
+
+@pytest.mark.parametrize("persona", ROLES, indirect=True)
+def test_the_admin_is_for_administrators_only(client, persona):
+    """Every admin page, against every role: only ada, the administrator, gets past its log-in."""
+    if persona:
+        client.force_login(persona)
+    for url in _admin_urls():
+        if url.endswith("/logout/"):
+            continue  # POST only; logging out is no privilege
+        response = client.get(url)
+        if url.endswith("/login/"):
+            assert response["Location"].startswith("/login/"), url  # the admin logs in through ours
+        elif persona is not None and persona.username == "ada":
+            assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
+            assert "login" not in response.get("Location", ""), url
+        else:
+            assert response.status_code == 302, (url, response.status_code)
+            assert "login" in response["Location"], url
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_urls_answer_strangers_without_an_error(client, name):
+    url = reverse(name, args=["unknown-token"]) if name == "public:status" else reverse(name)
+    for method in ("get", "post"):
+        assert getattr(client, method)(url).status_code < 500, (name, method)

@@ -4,6 +4,7 @@
 production leaves it off and must provide `SECRET_KEY`, `ALLOWED_HOSTS` and `DATABASE_URL`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "accounts",
     "inbox",
     "escalations",
@@ -44,19 +50,29 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "privacy",
+    "outbox",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "webcare.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Inside the log-in checks above: records who viewed a resident's data and who changed what.
+    "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "webcare.urls"
@@ -100,6 +116,60 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Log-in security (accounts/). Axes first: it refuses a locked-out log-in before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.RoleMappingBackend",  # does nothing until OIDC_RP_CLIENT_ID is set
+]
+# Lockout: this many failed passwords or codes for one username from one address locks that pair out
+# for the cool-off. Keyed on the pair, so colleagues behind the city's one outgoing address and the
+# same user elsewhere can still log in; guessing from many addresses meets LOGIN_FAILURES_PER_HOUR.
+AXES_FAILURE_LIMIT = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "webcare.lib.addresses.client_address"  # behind TRUSTED_PROXIES too
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_WHITELIST_CALLABLE = "accounts.lockout.without_username"
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# Failed log-ins from one address over all usernames (guessing names) and for one username over all
+# addresses (guessing from many machines): past these, the log-in form answers 429 for an hour.
+LOGIN_FAILURES_PER_HOUR_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_HOUR_PER_ADDRESS", default=30)
+LOGIN_FAILURES_PER_HOUR_PER_USERNAME = env.int("LOGIN_FAILURES_PER_HOUR_PER_USERNAME", default=20)
+# Two-factor (TOTP): these roles must set it up before they can use anything; everyone else may.
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["lead", "admin"])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Webcare")
+# The admin never shows a user's TOTP secret or its QR code: an administrator cannot copy a second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Idle timeout: a session without the user doing anything for this long ends (polling doesn't count);
+# the page warns this long before. SESSION_COOKIE_AGE below stays the absolute limit.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_IDLE_WARNING = env.int("SESSION_IDLE_WARNING_MINUTES", default=2) * 60
+# Single sign-on through OpenID Connect: off until OIDC_RP_CLIENT_ID is set. The provider does the
+# second factor for these users (OIDC_REQUIRED_AMR makes us check that it did).
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticateView"
+# Which claim carries the user's groups, and which group gives which role ("group=role,...").
+OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM", default="groups")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+# Optional claims holding a team's or department's slug; OIDC_REQUIRED_AMR e.g. "mfa".
+OIDC_TEAM_CLAIM = env("OIDC_TEAM_CLAIM", default="")
+OIDC_DEPARTMENT_CLAIM = env("OIDC_DEPARTMENT_CLAIM", default="")
+OIDC_REQUIRED_AMR = env("OIDC_REQUIRED_AMR", default="")
+
 # Dutch first, English too.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -125,6 +195,9 @@ STORAGES = {
 
 # Transport security in production; a developer's machine speaks plain http on loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the app: the client's address is then taken from
+# X-Forwarded-For, that many from the right (webcare.lib.addresses). 0: REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -136,6 +209,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
+# Scripts and styles only from our own files: no inline script or style attribute runs, so an injected
+# one does nothing. Forms may post elsewhere only to origins listed in CSP_FORM_ACTION (a single
+# sign-on provider whose log-out a form redirects to).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *env.list("CSP_FORM_ACTION", default=[])],
+    }
+}
+# Browser features the desk never uses stay off, also for anything injected into a page.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# A webhook request that fails its signature check counts against its sender's address: past this
+# many in a minute the answer is 429. Validly signed deliveries are never limited.
+WEBHOOK_FAILURES_PER_MINUTE = env.int("WEBHOOK_FAILURES_PER_MINUTE", default=20)
+# No screen or endpoint takes a file: one in any request is refused before a byte of it is kept.
+FILE_UPLOAD_HANDLERS = ["webcare.uploads.RefuseFiles"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -144,7 +239,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "webcare.lib.api.AutoSchema",  # documents the error answers too
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -171,6 +266,18 @@ SPECTACULAR_SETTINGS = {
 # Background work. With REDIS_URL set, Celery uses Redis; without it (the quick start) the broker is
 # a folder on disk, so a worker and beat still run with nothing else installed.
 REDIS_URL = env("REDIS_URL", default="")
+# The cache holds only counters for rate limits: shared by all processes in Redis when there is one,
+# with short timeouts, because a limit must never hold up a request (webcare/ratelimits.py fails open).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "webcare",
+        "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _queue_dir = BASE_DIR / "var" / "celery"
@@ -184,7 +291,7 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    # Fail fast when Redis is down: the request must not wait, the sweep catches up. Without
+    # Fail fast when Redis is down: the request must not wait, the outbox's relay catches up. Without
     # max_retries=0 kombu retries the connection for every message queued (6 s a webhook, measured).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -196,12 +303,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unprocessed-messages": {
-        "task": "inbox.sweep_unprocessed_messages",
+    # Owed background work whose publish failed or whose worker never finished it (the outbox).
+    "outbox-relay": {
+        "task": "outbox.relay",
         "schedule": crontab(minute="*"),
     },
-    "sweep-channel-work": {
-        "task": "channels.sweep",
+    # Replies whose send never finished: ask the platform, or show the agent the outcome is unknown.
+    "settle-stale-sends": {
+        "task": "channels.settle_stale_sends",
         "schedule": crontab(minute="*"),
     },
     "catch-up-missed-messages": {
@@ -222,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-forget-expired": {
         "task": "monitoring.forget_expired",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Retention (docs/privacy.md): old webhook deliveries deleted, contacts past their term anonymised.
+    "privacy-apply-retention": {
+        "task": "privacy.apply_retention",
+        "schedule": crontab(hour=3, minute=0),
     },
     # New questions the queue missed, reminders before a department's deadline, word when it passed.
     "escalation-reminders": {
@@ -300,6 +414,14 @@ FEEDBACK_REMINDER_WEEKS = env.int("FEEDBACK_REMINDER_WEEKS", default=3)
 
 # Monitoring: mentions that did not become a conversation are deleted after this many days.
 MONITORING_RETENTION_DAYS = env.int("MONITORING_RETENTION_DAYS", default=30)
+# Retention of residents' personal data (docs/privacy.md explains each term and its default).
+# A contact is anonymised this many months after their last conversation closed, if nothing is open.
+RETENTION_CONTACT_MONTHS = env.int("RETENTION_CONTACT_MONTHS", default=12)
+# Stored webhook deliveries (the platforms' raw payloads) are deleted after this many days.
+RETENTION_RAW_EVENT_DAYS = env.int("RETENTION_RAW_EVENT_DAYS", default=14)
+# A suggestion decided for good (implemented, not adopted): texts redacted and its public status page
+# ended this many months after the decision.
+RETENTION_SUGGESTION_MONTHS = env.int("RETENTION_SUGGESTION_MONTHS", default=12)
 # The city monitoring listens for: its districts and places, municipal words, other uses of its name.
 MONITORING_CITY_FILE = BASE_DIR / env("MONITORING_CITY_FILE", default="monitoring/data/amsterdam.yaml")
 # Labelled posts the enrichment learns from, besides the agents' corrections in the feed.
@@ -336,5 +458,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},  # logs every request's headers at INFO
+        "axes": {"level": "WARNING"},  # logs every log-in at INFO; lockouts are warnings, and audited
     },
 }

@@ -67,20 +67,41 @@ def browser() -> Browser:
         browser.close()
 
 
+# Every page reports what the Content Security Policy blocked (an inline style or script, a foreign
+# source): the policy holds only if no screen needs an exception to it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}`
+    + ` (${event.sourceFile || "page"}:${event.lineNumber}) ${event.sample || ""}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser: Browser):
-    """Factory for pages in fresh browser contexts (own cookies): one per person in a test."""
+    """Factory for pages in fresh browser contexts (own cookies): one per person in a test.
+
+    The test fails when any of its pages violated the Content Security Policy.
+    """
     contexts = []
+    violations: list[str] = []
 
     def make() -> Page:
         context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
         context.set_default_timeout(10_000)
+        context.expose_function("reportCspViolation", lambda violation: violations.append(violation))
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        listed = "\n".join(sorted(set(violations)))
+        pytest.fail(f"Content Security Policy violations:\n{listed}", pytrace=False)
 
 
 @pytest.fixture
@@ -89,16 +110,29 @@ def page(new_page) -> Page:
 
 
 def login(page: Page, live_server, user, *, next_path: str = "") -> None:
-    """Log in through the real form at /login/ and wait until Django has redirected away from it."""
-    from tests.conftest import PASSWORD
+    """Log in through the real form at /login/ and wait until Django has redirected away from it.
 
+    A user whose role requires two-factor (a lead, an administrator) gets an authenticator device
+    first, and the second step is filled in with the code the app would show (tests/accounts/totp.py).
+    """
+    from tests.conftest import PASSWORD, authenticator_of
+
+    device = authenticator_of(user)
     page.goto(f"{live_server.url}/login/{'?next=' + next_path if next_path else ''}")
     form = page.locator("main form")
     form.locator("[name=username]").fill(user.username)
     form.locator("[name=password]").fill(PASSWORD)
     # By selector, not by name: "Log in", "Inloggen" with our catalogue, "Aanmelden" from Django's own.
     form.locator("button[type=submit]").click()
+    if device is not None:
+        from tests.accounts.totp import app_code
+
+        expect(page).to_have_url(re.compile(r"/login/code/"))
+        page.locator("main form [name=code]").fill(app_code(device))
+        page.locator("main form button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/login/"))
+    # The page's deferred scripts (keyboard shortcuts, the session warning) run before this event.
+    page.wait_for_load_state("domcontentloaded")
 
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
