@@ -12,7 +12,7 @@ from inbox import services
 from inbox.models import ChannelIdentity, Conversation, Message
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
