@@ -15,6 +15,7 @@ from channels import meta, services, signatures, whatsapp, x
 from channels.events import Malformed
 from channels.models import Platform
 from webcare import ratelimits
+from webcare.lib.db import retry_transient
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -34,8 +35,15 @@ def webhook(platform: str, endpoint: str, is_valid):
             content_type = request.content_type or ""
             try:
                 events = _parsed(parse, request)
-                services.ingest(
-                    platform=platform, endpoint=endpoint, body=body, content_type=content_type, events=events
+                # Many deliveries at once can deadlock on a resident's rows: the loser runs again.
+                retry_transient(
+                    lambda: services.ingest(
+                        platform=platform,
+                        endpoint=endpoint,
+                        body=body,
+                        content_type=content_type,
+                        events=events,
+                    )
                 )
             except Malformed as error:
                 services.keep_malformed(

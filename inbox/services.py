@@ -107,7 +107,9 @@ def _record(conversation: Conversation, kind: str, actor=None, detail: str = "")
 def _locked(conversation_id: int) -> Conversation:
     # The row alone, no select_related: after waiting for another transaction's lock, PostgreSQL re-reads
     # the locked row but not the rows joined to it, so an agent who claimed it meanwhile came back as None.
-    return Conversation.objects.select_for_update().get(pk=conversation_id)
+    # FOR NO KEY UPDATE (here and below): one writer at a time, yet rows that merely refer to it (a new
+    # message, an event) need not wait at their commit, which with FOR UPDATE could close a deadlock.
+    return Conversation.objects.select_for_update(no_key=True).get(pk=conversation_id)
 
 
 def _set_status(conversation: Conversation, status: str) -> None:
@@ -173,7 +175,7 @@ def _find_or_create_identity(incoming: IncomingMessage) -> ChannelIdentity:
     so that two of them cannot both open a conversation for the same thread."""
     name = incoming.sender_name[:NAME_LENGTH]  # display names are free text on every platform
     same = {"channel": incoming.channel, "external_id": incoming.sender_id}
-    identity = ChannelIdentity.objects.select_for_update().filter(**same).first()
+    identity = ChannelIdentity.objects.select_for_update(no_key=True).filter(**same).first()
     if identity is None:
         try:
             with transaction.atomic():
@@ -181,7 +183,7 @@ def _find_or_create_identity(incoming: IncomingMessage) -> ChannelIdentity:
                     contact=Contact.objects.create(name=name), handle=name, **same
                 )
         except IntegrityError:  # the resident's first two messages at once: the other one created it
-            identity = ChannelIdentity.objects.select_for_update().get(**same)
+            identity = ChannelIdentity.objects.select_for_update(no_key=True).get(**same)
     if name and identity.handle != name:
         identity.handle = name
         identity.save(update_fields=["handle"])
@@ -192,7 +194,7 @@ def _find_or_open_conversation(
     identity: ChannelIdentity, incoming: IncomingMessage, now: datetime
 ) -> Conversation:
     latest = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(no_key=True)
         .filter(identity=identity, thread_key=incoming.thread_key)
         .order_by("-last_message_at")
         .first()
@@ -225,7 +227,7 @@ def process_message(message_id: int) -> None:
 
     Safe to run twice: a processed message is left alone.
     """
-    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    message = Message.objects.select_for_update(no_key=True).filter(pk=message_id).first()
     if message is None or message.processed_at:
         return
     conversation = _locked(message.conversation_id)

@@ -5,11 +5,12 @@ The generic rules (choices, lengths, NUL) matter most on SQLite, which stores an
 NUL-carrying value silently where PostgreSQL refuses it.
 """
 
+from contextlib import contextmanager
 from functools import cache, reduce
 from operator import or_
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Length, StrIndex
 
@@ -154,3 +155,12 @@ def _escalations_and_suggestions() -> list[str]:
 def garbage() -> list[str]:
     """Every rule the stored data breaks; empty when all is well."""
     return _field_rules() + _messages() + _conversations() + _escalations_and_suggestions()
+
+
+@contextmanager
+def example_savepoint():
+    """What one example stores is checked, then rolled back before the next one."""
+    with transaction.atomic():
+        yield
+        assert garbage() == []
+        transaction.set_rollback(True)

@@ -9,7 +9,6 @@ that is rolled back, after checking that nothing it stored breaks the rules in t
 
 import json
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import hypothesis
@@ -18,7 +17,7 @@ import schemathesis
 from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.utils import timezone
 from drf_spectacular.views import SpectacularAPIView
 from hypothesis import HealthCheck
@@ -43,7 +42,7 @@ from inbox.models import (
 from monitoring.models import Mention, SpikeAlert
 from protocols.models import Protocol
 from tests import factories
-from tests.invariants import garbage
+from tests.invariants import example_savepoint, garbage
 
 
 def served_schema() -> dict:
@@ -155,15 +154,6 @@ def desk(db, lotte, eva, dirk, waste_department, parking_department):
 def tokens(lotte, dirk):
     """A lead sees most, a department member least; the lead's requests get further, so more of them."""
     return [api_token_for(lotte), api_token_for(lotte), api_token_for(dirk)]
-
-
-@contextmanager
-def example_savepoint():
-    """What one example stores is checked, then rolled back before the next one."""
-    with transaction.atomic():
-        yield
-        assert garbage() == []
-        transaction.set_rollback(True)
 
 
 def existing(data, choices: list, generated):

@@ -10,14 +10,12 @@ do not see each other's conversations and a failure replays (and shrinks) the sa
 import hashlib
 import json
 import re
-from contextlib import contextmanager
 from functools import reduce
 from urllib.parse import urlencode
 
 import hypothesis
 import pytest
 from django.core.exceptions import BadRequest, SuspiciousOperation
-from django.db import transaction
 from django.http.multipartparser import MultiPartParserError
 from django.test import RequestFactory
 from hypothesis import HealthCheck, example, given
@@ -28,7 +26,7 @@ from channels.urls import urlpatterns
 from inbox.models import Message
 from tests import signing
 from tests.conftest import PUBLIC_BASE_URL
-from tests.invariants import garbage
+from tests.invariants import example_savepoint, garbage
 
 pytestmark = pytest.mark.django_db
 
@@ -311,15 +309,6 @@ def nearly_valid_deliveries(draw):
 
 
 # --- Sending ----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def example_savepoint():
-    """What one example stores is checked, then rolled back before the next one."""
-    with transaction.atomic():
-        yield
-        assert garbage() == []
-        transaction.set_rollback(True)
 
 
 def counts() -> tuple[int, int]:
