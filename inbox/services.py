@@ -627,7 +627,8 @@ def record_echo(
 
     Ours: it confirms the send (also when the send call's answer was lost). Not ours (someone used
     the platform's own app): it joins the resident's open conversation, so the history is whole. It
-    never opens a conversation.
+    never opens a conversation, and a message without text (a sticker, a file from the platform's app,
+    whose echo carries nothing we can show) is not stored.
     """
     if provider_id and Message.objects.filter(channel=channel, provider_id=provider_id).exists():
         return None
@@ -636,7 +637,7 @@ def record_echo(
         if mine:
             record_delivery(message_id=mine.pk, status=DeliveryStatus.SENT, provider_id=provider_id)
             return mine
-    if not (resident_id and provider_id):
+    if not (resident_id and provider_id and text.strip()):
         return None
     conversation = (
         Conversation.objects.filter(

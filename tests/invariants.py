@@ -162,5 +162,6 @@ def example_savepoint():
     """What one example stores is checked, then rolled back before the next one."""
     with transaction.atomic():
         yield
-        assert garbage() == []
+        problems = garbage()
+        assert problems == [], problems
         transaction.set_rollback(True)

@@ -392,6 +392,15 @@ def test_an_echo_of_a_message_sent_outside_the_desk_joins_the_history(send, db):
     assert outbound.delivery_status == DeliveryStatus.SENT
 
 
+def test_an_echo_without_text_from_outside_the_desk_is_not_stored(send, db):
+    """A sticker or file sent from the platform's own app echoes without anything we can show."""
+    send.meta("messenger_text")
+    echo = signing.load_fixture("meta", "messenger_echo")
+    echo["entry"][0]["messaging"][0]["message"]["text"] = ""
+    assert send.meta(echo).status_code == 200
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+
+
 def test_a_messenger_residents_name_is_looked_up_in_their_profile(send, platforms):
     platforms.seed_meta_profile("6310000000000021", first_name="Lotte", last_name="de Wit")
     send.meta("messenger_text")
