@@ -1,0 +1,546 @@
+"""Webhook ingest through gunicorn, against a bare view on the same server in the same run; memory.
+
+Usage: python bench/ingest.py [--quick] [--workers N] [--threads N] [--concurrency N] [--rate 200]
+
+Starts everything on loopback and stops it at the end, also on Ctrl-C: a fresh PostgreSQL database
+(BENCH_DATABASE_URL, default postgres://webcare:webcare@127.0.0.1:5432/webcare_ingest, created and
+dropped), its own redis-server, gunicorn (gthread, persistent database connections) and a Celery worker,
+with production settings (DEBUG off) on 127.0.0.1. Logs go to var/ingest/.
+
+The same gunicorn serves the product and `/bare/`, a bench-only view that inserts one row through the ORM
+(`benchkit.bare`, installed only by the bench's settings module). WhatsApp deliveries, one message each,
+are built and signed in advance as Twilio signs them (`channels.simulator.build_delivery`), then:
+
+1. closed loop: `--concurrency` keep-alive connections post as fast as answers come, first to `/bare/`,
+   then the signed deliveries to `/webhooks/whatsapp/`: requests/s, p50/p99 of each;
+2. open loop: deliveries due at a fixed `--rate` (200/s) for 20 s, each timed from when it was due (so
+   a slow answer cannot hide the ones queued behind it): p50/p95/p99, and whether the rate was kept.
+
+The load generator is one asyncio loop speaking raw HTTP/1.1 over keep-alive connections; its own CPU
+time per request is measured, so the figures say how much of the machine it took. RSS of every gunicorn
+worker and Celery process is sampled throughout. At the end every delivery must be stored exactly once
+and processed by the worker (exit code 1 otherwise); targets that miss are printed as MISS.
+"""
+
+import argparse
+import asyncio
+import collections
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+
+from benchkit import ROOT, setup_django
+from benchkit.procs import children, cpu_seconds, machine_cpu_seconds, rss_bytes
+from benchkit.services import Services, free_port, wait_until
+
+PYTHON = sys.executable
+LOG_DIR = ROOT / "var" / "ingest"
+DATABASE_URL = "postgres://webcare:webcare@127.0.0.1:5432/webcare_ingest"
+SETTINGS = "benchkit.bare.settings"
+WEBHOOK_PATH = "/webhooks/whatsapp/"
+BARE_PATH = "/bare/"
+TEXT = "De container is niet geleegd en de straat ligt vol afval, wanneer komt de vuilniswagen?"
+MARK = re.compile(r"\[ingest (\d+)\]")
+RESIDENTS = 2000
+DRAIN_SECONDS = 120
+GIVE_UP_SECONDS = 5  # open loop: a request still waiting for a free connection this long is not sent
+# Targets of issue 10.
+SHARE_OF_BARE = 0.50
+P99_AT_RATE_MS = 25.0
+RSS_LIMIT_MB = 400
+
+
+@dataclass
+class Phase:
+    """What one load phase saw."""
+
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: collections.Counter = field(default_factory=collections.Counter)
+    sent: list[int] = field(default_factory=list)  # numbers of the deliveries posted
+    seconds: float = 0.0
+    generator_cpu: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+    send_lag_ms: list[float] = field(default_factory=list)  # open loop: how late each request left
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies_ms)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def pct(self, share: float) -> float:
+        return percentile(sorted(self.latencies_ms), share)
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
+
+
+# --- The desk -------------------------------------------------------------------------------------
+
+
+def environment(database_url: str, redis_url: str, web_url: str) -> dict[str, str]:
+    """Production settings on loopback; a made-up Twilio account whose token signs the deliveries."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "false",
+        "DEMO_ENABLED": "false",
+        "SECRET_KEY": "ingest-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "CONN_MAX_AGE": "60",
+        "PUBLIC_BASE_URL": web_url,
+        "TWILIO_ACCOUNT_SID": "AC" + "b" * 32,
+        "TWILIO_AUTH_TOKEN": "ingest-bench-token",
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+31850001234",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_desk(services: Services, args) -> tuple[str, int, int]:
+    """Database, Redis, migrations, gunicorn and a Celery worker; the desk's URL and both master pids."""
+    database_url = services.postgres_database(os.environ.get("BENCH_DATABASE_URL", DATABASE_URL))
+    redis_url = services.redis()
+    web_url = f"http://127.0.0.1:{free_port()}"
+    env = environment(database_url, redis_url, web_url)
+    os.environ.update({**env, "BENCH_DATABASE_URL": database_url})
+    setup_django(
+        "unused.sqlite3", **{k: env[k] for k in ("DEBUG", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")}
+    )
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    gunicorn = services.process(
+        "gunicorn",
+        [PYTHON, "-m", "gunicorn", "webcare.wsgi", "--bind", web_url.removeprefix("http://")]
+        + ["--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread"]
+        + ["--keep-alive", "75", "--backlog", "2048", "--timeout", "30", "--graceful-timeout", "10"],
+        env=env,
+        cwd=ROOT,
+        ready_url=web_url + "/healthz/",
+    )
+    celery = services.process(
+        "celery",
+        [PYTHON, "-m", "celery", "-A", "webcare", "worker", "--loglevel=warning"]
+        + ["--concurrency", str(args.celery_concurrency), "--without-gossip", "--without-mingle"],
+        env=env,
+        cwd=ROOT,
+    )
+    from webcare.celery import app
+
+    wait_until(lambda: app.control.ping(timeout=1), "celery worker", 90, celery)
+    return web_url, gunicorn.pid, celery.pid
+
+
+def sign_deliveries(count: int, port: int) -> list[bytes]:
+    """`count` WhatsApp deliveries (unique MessageSid, marker `[ingest n]`), as raw HTTP/1.1 requests."""
+    from channels.simulator import Kind, build_delivery
+
+    requests = []
+    for number in range(count):
+        delivery = build_delivery(
+            Kind.WHATSAPP, f"Inwoner {number % RESIDENTS:04d}", f"{TEXT} [ingest {number}]"
+        )
+        assert delivery.path == WEBHOOK_PATH, delivery.path
+        requests.append(raw_request(delivery.path, port, delivery.body, delivery.headers))
+    return requests
+
+
+def raw_request(path: str, port: int, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# --- The load generator: raw HTTP/1.1 over keep-alive connections, one asyncio loop ----------------
+
+
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> "Connection":
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    async def send(self, request: bytes) -> int:
+        """One request, its whole answer read; the status (0 if the connection broke)."""
+        try:
+            if self.writer is None:
+                await self.open()
+            self.writer.write(request)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lowered = head.lower()
+            start = lowered.find(b"\r\ncontent-length:")
+            if start >= 0:
+                length = int(lowered[start + 17 : lowered.index(b"\r\n", start + 2)])
+                await self.reader.readexactly(length)
+            if b"\r\nconnection: close" in lowered:
+                self.close()
+            return int(head[9:12])
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            self.close()
+            return 0
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class Sampler:
+    """RSS of gunicorn's workers and the Celery worker's processes, every quarter second, in the loop."""
+
+    def __init__(self, gunicorn: int, celery: int) -> None:
+        self.masters = {"web": gunicorn, "celery": celery}
+        self.peak: dict[int, int] = collections.defaultdict(int)
+        self.role: dict[int, str] = {}
+
+    def refresh(self) -> None:
+        self.role = {}
+        for role, master in self.masters.items():
+            for pid in children(master):
+                self.role[pid] = role
+        self.role[self.masters["celery"]] = "celery"  # the main process of the worker counts too
+
+    def sample(self) -> None:
+        for pid in self.role:
+            self.peak[pid] = max(self.peak[pid], rss_bytes(pid))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        ticks = 0
+        while not stop.is_set():
+            if ticks % 8 == 0:
+                self.refresh()
+            self.sample()
+            ticks += 1
+            await asyncio.sleep(0.25)
+
+    def peaks(self, role: str) -> list[int]:
+        return sorted((self.peak[pid] for pid, r in self.role.items() if r == role), reverse=True)
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds so far: web workers, Celery processes, this generator, the whole machine."""
+        totals = {"web": 0.0, "celery": 0.0}
+        for pid, role in self.role.items():
+            totals[role] += cpu_seconds(pid)
+        totals["generator"] = time.process_time()
+        totals["machine"] = machine_cpu_seconds()
+        return totals
+
+
+async def measured(phase: Phase, sampler: Sampler, load) -> Phase:
+    before = sampler.cpu()
+    started = time.perf_counter()
+    await load
+    phase.seconds = time.perf_counter() - started
+    after = sampler.cpu()
+    phase.cpu = {key: after[key] - before[key] for key in after}
+    phase.generator_cpu = phase.cpu["generator"]
+    return phase
+
+
+async def closed_loop(phase: Phase, port: int, requests, concurrency: int, seconds: float) -> None:
+    """`concurrency` connections, each posting its next request as soon as the previous is answered."""
+    deadline = time.perf_counter() + seconds
+    connections = [await Connection(port).open() for _ in range(concurrency)]
+
+    async def client(connection: Connection) -> None:
+        while time.perf_counter() < deadline and requests:
+            number, request = requests.popleft()
+            begin = time.perf_counter()
+            status = await connection.send(request)
+            phase.latencies_ms.append((time.perf_counter() - begin) * 1000)
+            phase.statuses[status] += 1
+            phase.sent.append(number)
+
+    await asyncio.gather(*(client(connection) for connection in connections))
+    for connection in connections:
+        connection.close()
+
+
+async def open_loop(phase: Phase, port: int, requests, rate: float, seconds: float, pool_size: int) -> None:
+    """Request n is due at start + n / rate, whatever the earlier ones took; timed from when it was due."""
+    idle: asyncio.Queue = asyncio.Queue()
+    for _ in range(pool_size):
+        idle.put_nowait(await Connection(port).open())
+    in_flight = set()
+
+    async def fire(number: int, request: bytes, due: float) -> None:
+        # A request that finds no idle connection waits, and that counts; past GIVE_UP it is not sent.
+        try:
+            connection = await asyncio.wait_for(
+                idle.get(), max(0.001, due + GIVE_UP_SECONDS - time.perf_counter())
+            )
+        except TimeoutError:
+            phase.statuses[f"not sent: no connection free for {GIVE_UP_SECONDS} s"] += 1
+            return
+        phase.send_lag_ms.append((time.perf_counter() - due) * 1000)
+        status = await connection.send(request)
+        phase.latencies_ms.append((time.perf_counter() - due) * 1000)
+        phase.statuses[status] += 1
+        phase.sent.append(number)
+        idle.put_nowait(connection)
+
+    started = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        if not requests:
+            break
+        due = started + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(fire(*requests.popleft(), due))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+    await asyncio.gather(*in_flight)
+    while not idle.empty():
+        idle.get_nowait().close()
+
+
+def bare_request(port: int) -> bytes:
+    body = b"Body=" + TEXT.replace(" ", "+").encode()
+    return raw_request(BARE_PATH, port, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+async def warm_up(args, port: int, webhooks) -> Phase:
+    """Every worker thread opens its database connection and imports what a first request needs."""
+    warm = Phase("warm-up")
+    await closed_loop(warm, port, webhooks, args.concurrency, args.warmup)
+    await closed_loop(warm, port, Endless((-1, bare_request(port))), args.concurrency, args.warmup)
+    return warm
+
+
+async def run_load(args, port: int, webhooks, sampler: Sampler) -> list[Phase]:
+    """Bare view and webhook in the closed loop, then the webhook in the open loop, sampling memory."""
+    stop = asyncio.Event()
+    sampler.refresh()
+    sampling = asyncio.create_task(sampler.run(stop))
+    bare = Endless((-1, bare_request(port)))
+    phases = [
+        await measured(
+            phase := Phase("bare view, closed loop"),
+            sampler,
+            closed_loop(phase, port, bare, args.concurrency, args.seconds),
+        ),
+        await measured(
+            phase := Phase("webhook, closed loop"),
+            sampler,
+            closed_loop(phase, port, webhooks, args.concurrency, args.seconds),
+        ),
+        await measured(
+            phase := Phase(f"webhook, open loop {args.rate:g}/s"),
+            sampler,
+            open_loop(phase, port, webhooks, args.rate, args.open_seconds, args.pool),
+        ),
+    ]
+    stop.set()
+    await sampling
+    return phases
+
+
+class Endless:
+    """The same request again and again, where the closed loop expects a deque."""
+
+    def __init__(self, item) -> None:
+        self.item = item
+
+    def __bool__(self) -> bool:
+        return True
+
+    def popleft(self):
+        return self.item
+
+
+# --- After the load -------------------------------------------------------------------------------
+
+
+def drain(sampler: Sampler) -> float | None:
+    """Seconds until the worker has processed every incoming message (None: not within DRAIN_SECONDS)."""
+    from inbox.models import Direction, Message
+
+    unprocessed = Message.objects.filter(direction=Direction.INBOUND, processed_at__isnull=True)
+    began = time.monotonic()
+
+    def drained() -> bool:
+        sampler.sample()
+        return not unprocessed.exists()
+
+    try:
+        wait_until(drained, "the queue", DRAIN_SECONDS)
+    except RuntimeError:
+        return None
+    return time.monotonic() - began
+
+
+def verify(posted: list[int], sampler: Sampler) -> tuple[int, int, int, int, float | None]:
+    """Stored (exactly once) and processed; waits for the worker to drain, sampling memory meanwhile."""
+    from inbox.models import Direction, Message
+
+    incoming = Message.objects.filter(direction=Direction.INBOUND)
+    drain_seconds = drain(sampler)
+    stored = collections.Counter(
+        int(match.group(1))
+        for text in incoming.values_list("text", flat=True)
+        if (match := MARK.search(text))
+    )
+    processed = {
+        int(match.group(1))
+        for text in incoming.filter(processed_at__isnull=False).values_list("text", flat=True)
+        if (match := MARK.search(text))
+    }
+    want = set(posted)
+    lost = len(want - set(stored))
+    duplicated = sum(count - 1 for count in stored.values() if count > 1)
+    return len(want), lost, duplicated, len(want & processed), drain_seconds
+
+
+def report(args, phases: list[Phase], sampler: Sampler, verdict, elapsed: float) -> int:
+    from benchkit.bare.models import BareRow
+    from django.db import connection
+
+    bare, webhook, steady = phases
+    posted, lost, duplicated, processed, drain_seconds = verdict
+    bare_rows = BareRow.objects.count()
+    errors = {
+        phase.name: {status: n for status, n in phase.statuses.items() if status != 200}
+        for phase in phases
+        if any(status != 200 for status in phase.statuses)
+    }
+
+    def verdict_of(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    share = webhook.rate / bare.rate if bare.rate else 0.0
+    steady_ok = steady.rate >= 0.98 * args.rate and percentile(sorted(steady.send_lag_ms), 0.99) < 5
+    web_peaks, celery_peaks = sampler.peaks("web"), sampler.peaks("celery")
+    web_mb = web_peaks[0] / 2**20 if web_peaks else 0.0
+    celery_mb = celery_peaks[0] / 2**20 if celery_peaks else 0.0
+    cores = os.cpu_count() or 1
+    print(
+        f"webhook ingest ({connection.vendor}, Redis, gunicorn {args.workers} gthread workers x "
+        f"{args.threads} threads, Celery prefork x{args.celery_concurrency}; {args.concurrency} keep-alive "
+        "connections; "
+        f"{cores} CPUs, load average {os.getloadavg()[0]:.1f}; {elapsed:.0f} s)"
+    )
+    print(f"  {'phase':<28} {'requests/s':>10} {'p50':>8} {'p95':>8} {'p99':>8} {'requests':>9}")
+    for phase in (bare, webhook, steady):
+        print(
+            f"  {phase.name:<28} {phase.rate:10.0f} {phase.pct(0.5):6.1f}ms {phase.pct(0.95):6.1f}ms "
+            f"{phase.pct(0.99):6.1f}ms {phase.count:9d}"
+        )
+    print("  where the CPU went (share of all CPUs over the phase):")
+    for phase in (bare, webhook, steady):
+        capacity = phase.seconds * cores
+        parts = {key: phase.cpu[key] / capacity for key in ("web", "celery", "generator", "machine")}
+        rest = parts["machine"] - parts["web"] - parts["celery"] - parts["generator"]
+        print(
+            f"    {phase.name:<28} busy {parts['machine']:4.0%}: gunicorn {parts['web']:4.0%}, celery "
+            f"{parts['celery']:4.0%}, generator {parts['generator']:4.0%}, PostgreSQL/Redis/other {rest:4.0%}"
+        )
+    per_request_us = bare.generator_cpu / bare.count * 1e6 if bare.count else 0.0
+    print(
+        f"  generator: {per_request_us:.0f} us CPU a request against the bare view, so one core drives "
+        f"~{1e6 / per_request_us if per_request_us else 0:,.0f} requests/s; it used "
+        f"{bare.generator_cpu / bare.seconds:.0%} of one core at {bare.rate:.0f} requests/s"
+    )
+    lags = sorted(steady.send_lag_ms)
+    print(
+        f"  open loop: {steady.rate:.1f} requests/s sent of {args.rate:g} due; requests left late by p50 "
+        f"{percentile(lags, 0.5):.2f} ms, p99 {percentile(lags, 0.99):.2f} ms, "
+        f"max {lags[-1] if lags else 0:.1f} ms"
+        f" -> rate {'kept' if steady_ok else 'NOT kept'}"
+    )
+    print(
+        "  memory: peak RSS of each gunicorn worker "
+        + ", ".join(f"{peak / 2**20:.0f}" for peak in web_peaks)
+        + " MB; of each Celery process "
+        + ", ".join(f"{peak / 2**20:.0f}" for peak in celery_peaks)
+        + " MB"
+    )
+    drained = (
+        f"drained in {drain_seconds:.0f} s"
+        if drain_seconds is not None
+        else f"NOT drained in {DRAIN_SECONDS} s"
+    )
+    print(
+        f"  correctness: {posted} webhooks posted, {lost} lost, {duplicated} stored twice, {processed} "
+        f"processed by the worker ({drained}); {bare_rows} bare rows; non-200 answers: {errors or 'none'}"
+    )
+    print()
+    rows = [
+        (
+            "webhook vs bare view requests/s",
+            f"{share:.0%} ({webhook.rate:.0f} / {bare.rate:.0f})",
+            "≥ 50%",
+            share >= SHARE_OF_BARE,
+        ),
+        (
+            f"webhook p99 at {args.rate:g}/s",
+            f"{steady.pct(0.99):.1f} ms",
+            "≤ 25 ms",
+            steady.pct(0.99) <= P99_AT_RATE_MS and steady_ok,
+        ),
+        ("peak RSS, one web worker", f"{web_mb:.0f} MB", "≤ 400 MB", web_mb <= RSS_LIMIT_MB),
+        ("peak RSS, one Celery worker", f"{celery_mb:.0f} MB", "≤ 400 MB", celery_mb <= RSS_LIMIT_MB),
+        (
+            "stored once, processed",
+            f"{lost} lost, {duplicated} twice, {processed}/{posted}",
+            "all",
+            not (lost or duplicated) and processed == posted,
+        ),
+    ]
+    print(f"  {'figure':<34} {'measured':<24} {'target':<10} ")
+    for name, measured_value, target, ok in rows:
+        print(f"  {name:<34} {measured_value:<24} {target:<10} {verdict_of(ok)}")
+    return 1 if lost or duplicated or processed != posted else 0
+
+
+def main() -> int:
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short phases (about a minute in all)")
+    parser.add_argument("--workers", type=int, default=2 * cores, help="gunicorn workers (default 2 x cores)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--celery-concurrency", type=int, default=cores)
+    parser.add_argument("--concurrency", type=int, default=16, help="connections in the closed loop")
+    parser.add_argument("--rate", type=float, default=200, help="webhooks per second in the open loop")
+    parser.add_argument("--pool", type=int, default=64, help="connections the open loop may use")
+    args = parser.parse_args()
+    args.warmup, args.seconds, args.open_seconds = (1.0, 4.0, 8.0) if args.quick else (2.0, 10.0, 20.0)
+    started = time.monotonic()
+    with Services(LOG_DIR) as services:
+        print(f"== ingest: starting PostgreSQL, Redis, gunicorn and Celery (logs: {LOG_DIR})")
+        web_url, gunicorn, celery = start_desk(services, args)
+        port = int(web_url.rsplit(":", 1)[1])
+        # Enough for the closed loop at up to 1,000/s, the open loop, and the warm-up.
+        count = int(1000 * (args.seconds + args.warmup) + args.rate * args.open_seconds) + 100
+        deliveries = sign_deliveries(count, port)
+        print(
+            f"== {count} deliveries signed; load: {args.seconds:g} s + {args.seconds:g} s closed, "
+            f"{args.open_seconds:g} s open"
+        )
+        sampler = Sampler(gunicorn, celery)
+        sampler.refresh()
+        webhooks = collections.deque(enumerate(deliveries))
+        warm = asyncio.run(warm_up(args, port, webhooks))
+        drain(sampler)  # the bare view is measured with the worker idle; the webhooks keep it busy
+        phases = asyncio.run(run_load(args, port, webhooks, sampler))
+        posted = [number for phase in (warm, *phases) for number in phase.sent if number >= 0]
+        verdict = verify(posted, sampler)
+        return report(args, phases, sampler, verdict, time.monotonic() - started)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
