@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +25,7 @@ from channels.models import Platform, PollCursor, RawEvent, RawEventState
 from channels.registry import adapter_for, configured
 from inbox import services as inbox
 from inbox.models import Channel, DeliveryStatus, Direction, Message
+from webcare.lib.db import commit_without_waiting, retry_transient
 from webcare.lib.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -54,35 +56,64 @@ def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-@transaction.atomic
-def ingest(*, platform: str, endpoint: str, body: bytes, content_type: str, events: list) -> bool:
-    """Store a verified delivery and everything it says, in one transaction; False for a replay.
+# What each webhook endpoint's deliveries say: (body, query string) -> events.
+READERS = {
+    "whatsapp": lambda body, query: [whatsapp.parse_message(QueryDict(body))],
+    "whatsapp-status": lambda body, query: [
+        update
+        for update in [whatsapp.parse_status(QueryDict(body), send_key=QueryDict(query).get("key", ""))]
+        if update
+    ],
+    "meta": lambda body, query: meta.parse(_json(body)),
+    "x": lambda body, query: x.parse(_json(body)),
+}
 
-    Work that needs the platform again (an Instagram mention's text) is left pending and queued.
+
+def read(endpoint: str, body: bytes | str, query: str = "") -> list:
+    """The events in a delivery, checked to fit our columns; raises Malformed for one we cannot read."""
+    try:
+        events = READERS[endpoint](body, query)
+    except Malformed:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError, OSError) as error:
+        raise Malformed(f"{type(error).__name__}: {error}") from error
+    return [_checked(event) for event in events]
+
+
+def _json(body: bytes | str):
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise Malformed("the body is not JSON") from error
+
+
+@transaction.atomic
+def ingest(*, platform: str, endpoint: str, body: bytes, query: str = "", content_type: str = "") -> bool:
+    """Keep a verified delivery and owe its processing to a worker; False for a repeated delivery.
+
+    Only readable deliveries are kept (Malformed otherwise). The request stores two rows and answers:
+    a crisis's flood of messages is taken at once, and the worker files them (`process_raw_event`).
     """
-    events = [_checked(event) for event in events]
-    raw, created = RawEvent.objects.get_or_create(
+    read(endpoint, body, query)
+    raw_id = RawEvent.objects.insert_new(
         platform=platform,
+        endpoint=endpoint,
         digest=_digest(body),
-        defaults={
-            "endpoint": endpoint,
-            "body": _text(body),
-            "content_type": content_type[:100],
-        },
+        body=_text(body),
+        query=query[:200],
+        content_type=content_type[:100],
+        state=RawEventState.PENDING,
+        received_at=timezone.now(),
     )
-    if not created:
+    if raw_id is None:
         return False
-    deferred = False
-    for event in events:
-        deferred |= _apply(event)
-    if deferred:
-        raw.state = RawEventState.PENDING
-        raw.save(update_fields=["state"])
-        enqueue_on_commit("channels.process_raw_event", raw.pk)
+    enqueue_on_commit("channels.process_raw_event", raw_id)
     return True
 
 
-def keep_malformed(*, platform: str, endpoint: str, body: bytes, content_type: str, error: str) -> None:
+def keep_malformed(
+    *, platform: str, endpoint: str, body: bytes, query: str = "", content_type: str = "", error: str
+) -> None:
     """A signed delivery we cannot read: answered 400, but kept, so it can be replayed after a fix."""
     RawEvent.objects.get_or_create(
         platform=platform,
@@ -90,6 +121,7 @@ def keep_malformed(*, platform: str, endpoint: str, body: bytes, content_type: s
         defaults={
             "endpoint": endpoint,
             "body": _text(body),
+            "query": query[:200],
             "content_type": content_type[:100],
             "state": RawEventState.MALFORMED,
             "error": error[:300],
@@ -123,8 +155,8 @@ def _storable(value):
     return value
 
 
-def _apply(event) -> bool:
-    """Hand one event to the inbox; True when it must wait for a call to the platform."""
+def _apply(event) -> None:
+    """Hand one event to the inbox."""
     if isinstance(event, IncomingMessage):
         receive(event)
     elif isinstance(event, StatusUpdate):
@@ -146,9 +178,6 @@ def _apply(event) -> bool:
             send_key=event.send_key,
             sent_at=event.sent_at,
         )
-    elif isinstance(event, InstagramMention):
-        return True
-    return False
 
 
 def receive(incoming: IncomingMessage) -> bool:
@@ -182,25 +211,45 @@ def fetch_name(identity_id: int, *, last_attempt: bool = True) -> None:
 
 
 def process_raw_event(raw_event_id: int) -> None:
-    """Finish a delivery that needed the platform (Instagram mentions); raises ChannelError to retry."""
+    """File a stored delivery: messages into the inbox, statuses onto our replies, and so on.
+
+    Idempotent: a delivery is filed once, under a lock, however often it is handed over. An Instagram
+    mention's text is fetched from the platform first; raises ChannelError to be retried.
+    """
     raw = RawEvent.objects.filter(pk=raw_event_id, state=RawEventState.PENDING).first()
     if raw is None:
         return
+    try:
+        events = read(raw.endpoint, raw.body, raw.query)
+    except Malformed as error:  # accepted by an older version of the reader
+        RawEvent.objects.filter(pk=raw.pk).update(state=RawEventState.MALFORMED, error=str(error)[:300])
+        return
+    if any(isinstance(event, InstagramMention) for event in events):
+        events = _with_mentions_fetched(raw, events)
+    # Many deliveries from one resident at once can deadlock on their rows: the loser runs again.
+    retry_transient(lambda: _file(raw.pk, events))
+
+
+def _with_mentions_fetched(raw: RawEvent, events: list) -> list:
+    """Mentions replaced by the messages they are; after the last attempt, given up (and kept)."""
     RawEvent.objects.filter(pk=raw.pk).update(attempts=F("attempts") + 1)
     try:
-        mentions = [e for e in meta.parse(json.loads(raw.body)) if isinstance(e, InstagramMention)]
-        found = [_checked(meta.fetch_mention(mention)) for mention in mentions]
+        return [_checked(meta.fetch_mention(e)) if isinstance(e, InstagramMention) else e for e in events]
     except ChannelError as error:
         RawEvent.objects.filter(pk=raw.pk).update(error=error.reason[:300])
         if not error.permanent and raw.attempts + 1 < MAX_SEND_ATTEMPTS:
             raise
-        found = []  # given up: the delivery stays stored with the reason
-    with transaction.atomic():
-        if not RawEvent.objects.select_for_update().filter(pk=raw.pk, state=RawEventState.PENDING).exists():
-            return  # another worker finished it meanwhile
-        for incoming in found:
-            receive(incoming)
-        RawEvent.objects.filter(pk=raw.pk).update(state=RawEventState.DONE)
+        return [event for event in events if not isinstance(event, InstagramMention)]
+
+
+@transaction.atomic
+def _file(raw_event_id: int, events: list) -> None:
+    commit_without_waiting()  # the delivery is stored: a lost filing is filed again
+    if not RawEvent.objects.select_for_update().filter(pk=raw_event_id, state=RawEventState.PENDING).exists():
+        return  # another worker filed it meanwhile
+    for event in events:
+        _apply(event)
+    RawEvent.objects.filter(pk=raw_event_id).update(state=RawEventState.DONE)
 
 
 # --- Outbound -------------------------------------------------------------------------------------

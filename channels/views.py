@@ -1,9 +1,7 @@
 """Webhook endpoints. Each one checks the signature first, then stores, then answers 200 quickly."""
 
-import json
 import logging
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
@@ -11,11 +9,10 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from channels import meta, services, signatures, whatsapp, x
+from channels import services, signatures
 from channels.events import Malformed
 from channels.models import Platform
 from webcare import ratelimits
-from webcare.lib.db import retry_transient
 
 logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -24,41 +21,27 @@ CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,200}")
 
 
 def webhook(platform: str, endpoint: str, is_valid):
-    """Verify, parse and store a platform's POST; a view only says how to parse it."""
+    """A view that verifies a platform's POST and keeps it for a worker to file (`services.ingest`)."""
 
-    def decorator(parse):
-        @wraps(parse)
-        def view(request: HttpRequest) -> HttpResponse:
-            body = request.body  # read first: the signature is over these bytes
-            if not is_valid(request):
-                return _refused(request, platform)
-            content_type = request.content_type or ""
-            try:
-                events = _parsed(parse, request)
-                # Many deliveries at once can deadlock on a resident's rows: the loser runs again.
-                retry_transient(
-                    lambda: services.ingest(
-                        platform=platform,
-                        endpoint=endpoint,
-                        body=body,
-                        content_type=content_type,
-                        events=events,
-                    )
-                )
-            except Malformed as error:
-                services.keep_malformed(
-                    platform=platform,
-                    endpoint=endpoint,
-                    body=body,
-                    content_type=content_type,
-                    error=str(error),
-                )
-                return HttpResponseBadRequest(f"malformed delivery: {error}")
-            return _ok(platform)
+    def view(request: HttpRequest) -> HttpResponse:
+        body = request.body  # read first: the signature is over these bytes
+        if not is_valid(request):
+            return _refused(request, platform)
+        delivery = {
+            "platform": platform,
+            "endpoint": endpoint,
+            "body": body,
+            "query": request.META.get("QUERY_STRING", ""),
+            "content_type": request.content_type or "",
+        }
+        try:
+            services.ingest(**delivery)
+        except Malformed as error:
+            services.keep_malformed(**delivery, error=str(error))
+            return HttpResponseBadRequest(f"malformed delivery: {error}")
+        return _ok(platform)
 
-        return view
-
-    return decorator
+    return view
 
 
 def _refused(request: HttpRequest, platform: str) -> HttpResponse:
@@ -78,47 +61,18 @@ def _handshake_flood(request: HttpRequest, platform: str) -> bool:
     return ratelimits.exceeded(f"webhook-handshake-{platform}", request, limit=limit)
 
 
-def _parsed(parse, request: HttpRequest) -> list:
-    """Whatever a parser trips over in a delivery it cannot read makes the delivery malformed."""
-    try:
-        return parse(request)
-    except Malformed:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError, OSError) as error:
-        raise Malformed(f"{type(error).__name__}: {error}") from error
-
-
-def _json_body(request: HttpRequest):
-    try:
-        return json.loads(request.body)
-    except (ValueError, RecursionError) as error:
-        raise Malformed("the body is not JSON") from error
-
-
 def _ok(platform: str) -> HttpResponse:
     if platform == Platform.TWILIO:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # no automatic answer to the resident
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
-@csrf_exempt
-@require_POST
-@webhook(Platform.TWILIO, "whatsapp", signatures.twilio_is_valid)
-def whatsapp_message(request: HttpRequest) -> list:
-    return [whatsapp.parse_message(request.POST)]
-
-
-@csrf_exempt
-@require_POST
-@webhook(Platform.TWILIO, "whatsapp-status", signatures.twilio_is_valid)
-def whatsapp_status(request: HttpRequest) -> list:
-    update = whatsapp.parse_status(request.POST, send_key=request.GET.get("key", ""))
-    return [update] if update else []
-
-
-@webhook(Platform.META, "meta", signatures.meta_is_valid)
-def _meta_post(request: HttpRequest) -> list:
-    return meta.parse(_json_body(request))
+whatsapp_message = csrf_exempt(require_POST(webhook(Platform.TWILIO, "whatsapp", signatures.twilio_is_valid)))
+whatsapp_status = csrf_exempt(
+    require_POST(webhook(Platform.TWILIO, "whatsapp-status", signatures.twilio_is_valid))
+)
+_meta_post = webhook(Platform.META, "meta", signatures.meta_is_valid)
+_x_post = webhook(Platform.X, "x", signatures.x_is_valid)
 
 
 @csrf_exempt
@@ -137,11 +91,6 @@ def meta_webhook(request: HttpRequest) -> HttpResponse:
     ):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
     return HttpResponseForbidden("verification failed")
-
-
-@webhook(Platform.X, "x", signatures.x_is_valid)
-def _x_post(request: HttpRequest) -> list:
-    return x.parse(_json_body(request))
 
 
 @csrf_exempt

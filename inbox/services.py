@@ -33,6 +33,7 @@ from inbox.reply_rules import Mode, next_x_dm_slot, reply_window
 from inbox.signals import replied
 from inbox.workflow import Status, check_transition
 from webcare.lib.dates import add_office_minutes
+from webcare.lib.db import commit_without_waiting
 from webcare.lib.tasks import enqueue_on_commit
 from webcare.lib.text import detect_language
 from webcare.roles import LEAD_ROLES, has_role
@@ -227,6 +228,7 @@ def process_message(message_id: int) -> None:
 
     Safe to run twice: a processed message is left alone.
     """
+    commit_without_waiting()  # owed through the outbox: lost, it is read again
     message = Message.objects.select_for_update(no_key=True).filter(pk=message_id).first()
     if message is None or message.processed_at:
         return
@@ -248,6 +250,7 @@ def process_message(message_id: int) -> None:
     message.processed_at = timezone.now()
     message.save(update_fields=["language", "processed_at"])
     conversation.save()
+    enqueue_on_commit("protocols.suggest_for_message", message.pk)  # ready when the agent opens it
 
 
 def route(*, channel: str, topic: Topic | None, text: str) -> Team | None:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Action
 from audit.services import record
-from channels.models import RawEvent
+from channels.models import RawEvent, RawEventState
 from escalations.models import Escalation, EscalationEvent
 from escalations.workflow import ACTIVE as ACTIVE_ESCALATION
 from feedback.models import ResidentNotice, Suggestion, SuggestionEvent, SuggestionReport, new_token
@@ -475,7 +475,8 @@ def apply_retention(now: datetime | None = None) -> RetentionRun:
 @transaction.atomic
 def _delete_old_deliveries(now: datetime) -> int:
     cutoff = now - timedelta(days=settings.RETENTION_RAW_EVENT_DAYS)
-    deleted, _by_model = RawEvent.objects.filter(received_at__lt=cutoff).delete()
+    unfiled = Q(state=RawEventState.PENDING)  # a worker still owes what it says
+    deleted, _by_model = RawEvent.objects.filter(received_at__lt=cutoff).exclude(unfiled).delete()
     return deleted
 
 

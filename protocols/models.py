@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalations.models import Department
-from inbox.models import Topic
+from inbox.models import Message, Topic
 from protocols.workflow import Status
 
 
@@ -131,3 +131,17 @@ class ProtocolProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content.get('key', '?')} ({self.get_status_display()})"
+
+
+class MessageSuggestions(models.Model):
+    """The protocols that answer a resident's message, worked out by a worker as the message comes in,
+    so that an agent opening the conversation does not wait for them."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # The published protocols' fingerprint when this was worked out: after a change it is worked out again.
+    fingerprint = models.CharField(max_length=40)
+    ranking = models.JSONField(default=list)  # [[protocol key, score], ...], best first
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {', '.join(key for key, _score in self.ranking)}"

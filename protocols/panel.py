@@ -7,6 +7,7 @@ from django.shortcuts import render
 from inbox.access import get_conversation_for_user
 from inbox.models import Direction
 from protocols.holding import holding_reply
+from protocols.models import MessageSuggestions
 from protocols.suggest import suggest
 from webcare.roles import INBOX_ROLES, role_required
 
@@ -15,11 +16,13 @@ from webcare.roles import INBOX_ROLES, role_required
 def suggestions(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = get_conversation_for_user(request.user, conversation_id)
     latest = conversation.messages.filter(direction=Direction.INBOUND).order_by("-created_at", "-id").first()
+    known = MessageSuggestions.objects.filter(message=latest).values_list("fingerprint", "ranking").first()
     result = suggest(
         latest.text if latest else "",
         first_name=conversation.contact.first_name,
         channel=conversation.channel,
         public=conversation.is_public,
+        known=known,
     )
     holding = holding_reply(conversation, result.language) if conversation.department_due else None
     shown = ([holding] if holding else []) + result.results

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from escalations.models import Department, Escalation
 from escalations.workflow import Status as EscalationStatus
-from inbox.models import Direction, Topic
-from protocols.models import ProposalStatus, Protocol, ProtocolProposal, ProtocolVersion
+from inbox.models import Direction, Message, Topic
+from protocols.models import MessageSuggestions, ProposalStatus, Protocol, ProtocolProposal, ProtocolVersion
 from protocols.workflow import InvalidTransition, Status, check_transition
+from webcare.lib.db import commit_without_waiting
 
 REQUIRED_LANGUAGES = ("nl", "en")
 
@@ -457,3 +458,19 @@ def draft_from_escalation(*, author, escalation_id: int) -> Protocol:
     )
     protocol.save(update_fields=["current"])
     return protocol
+
+
+@transaction.atomic
+def suggest_for_message(message_id: int) -> None:
+    """Work out and keep the protocols that answer a resident's message (a worker, as it comes in)."""
+    commit_without_waiting()  # owed through the outbox: lost, it is worked out again
+    from protocols import suggest  # it renders answers with this module's functions
+
+    text = Message.objects.filter(pk=message_id, direction=Direction.INBOUND).values_list("text", flat=True)
+    if not text:
+        return
+    fingerprint, ranking = suggest.rank(text[0])
+    MessageSuggestions.objects.update_or_create(
+        message_id=message_id,
+        defaults={"fingerprint": fingerprint, "ranking": ranking, "computed_at": timezone.now()},
+    )

@@ -125,7 +125,7 @@ class SuggestResult:
 
 @dataclass
 class _Index:
-    fingerprint: tuple
+    fingerprint: str
     keys: list[str]
     titles: list[str]
     answers: list[dict]
@@ -139,6 +139,10 @@ class _Index:
     meaning: np.ndarray
     starts: np.ndarray
     passages: np.ndarray
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return {key: position for position, key in enumerate(self.keys)}
 
 
 def _tfidf(features: list[str], idf: dict[str, float]) -> dict[str, float]:
@@ -177,13 +181,13 @@ _index: _Index | None = None
 _index_lock = threading.Lock()
 
 
-def _fingerprint() -> tuple:
+def _fingerprint() -> str:
     """Changes whenever a protocol is published, retired or gets a new version."""
     data = Protocol.objects.published().aggregate(n=Count("pk"), latest=Max("current_id"))
-    return (data["n"], data["latest"])
+    return f"{data['n']}:{data['latest']}"
 
 
-def _build(fingerprint: tuple) -> _Index:
+def _build(fingerprint: str) -> _Index:
     # The holding reply answers no question of a resident's: the panel offers it while a department works.
     published = Protocol.objects.published().exclude(key=settings.HOLDING_REPLY_PROTOCOL)
     protocols = list(published.select_related("current").order_by("key"))
@@ -260,6 +264,14 @@ def ranked(
     return [(int(position), float(combined[position])) for position in best if combined[position] >= bar]
 
 
+def rank(text: str) -> tuple[str, list[list]]:
+    """The protocols' fingerprint and the best [key, score] pairs for `text`: what a worker keeps for
+    a message as it comes in (`protocols.services.suggest_for_message`), so the panel need not wait."""
+    index = _current_index()
+    found = ranked(text, index) if text.strip() else []
+    return index.fingerprint, [[index.keys[position], score] for position, score in found]
+
+
 def suggest(
     text: str,
     *,
@@ -268,15 +280,22 @@ def suggest(
     public: bool = False,
     limit: int = 3,
     threshold: float = THRESHOLD,
+    known: tuple[str, list[list]] | None = None,
 ) -> SuggestResult:
     """The best `limit` published protocols for a message, answered in its language and, given a
-    channel, fitted to it; none when none fit."""
+    channel, fitted to it; none when none fit. `known` is what `rank` said for this text: used when
+    the protocols have not changed since."""
     language = detect_language(text)
     result = SuggestResult(language=language, personal_case=mentions_case(text))
     if not text.strip():
         return result
     index = _current_index()
-    for position, score in ranked(text, index, limit=limit, threshold=threshold):
+    if known and known[0] == index.fingerprint and (limit, threshold) == (3, THRESHOLD):
+        positions = index.positions
+        found = [(positions[key], score) for key, score in known[1] if key in positions]
+    else:
+        found = ranked(text, index, limit=limit, threshold=threshold)
+    for position, score in found:
         answer, shortened = render_answer(index.answers[position], language, first_name=first_name), False
         if channel:
             fitted = fit_answer(

@@ -35,6 +35,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
@@ -87,6 +88,15 @@ def twilio_signature(url: str, params: Mapping[str, Any], auth_token: str) -> st
 def twilio_headers(url: str, params: Mapping[str, Any], auth_token: str = TWILIO_AUTH_TOKEN) -> dict:
     """Django test-client extra headers for a Twilio webhook POST to ``url``."""
     return {"HTTP_X_TWILIO_SIGNATURE": twilio_signature(url, params, auth_token)}
+
+
+def twilio_post(url: str, params: Mapping[str, Any], auth_token: str = TWILIO_AUTH_TOKEN) -> dict:
+    """Django test-client arguments for a Twilio webhook POST: a form, URL-encoded as Twilio sends it."""
+    return {
+        "data": urlencode(params),
+        "content_type": "application/x-www-form-urlencoded",
+        **twilio_headers(url, params, auth_token),
+    }
 
 
 # --------------------------------------------------------------------------- Meta

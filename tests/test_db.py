@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from inbox.models import Team
-from webcare.lib.db import retry_transient
+from webcare.lib.db import commit_without_waiting, retry_transient
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -59,3 +59,20 @@ def test_other_database_errors_are_not_retried():
     with pytest.raises(OperationalError):
         retry_transient(broken)
     assert calls == [1]
+
+
+def test_work_the_outbox_redoes_commits_without_waiting_for_the_disk_and_only_that_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        commit_without_waiting()
+        assert setting() == "off"
+    assert setting() == "on"  # what a webhook stores, and every other transaction, still waits
+    commit_without_waiting()  # outside a transaction it changes nothing
+    assert setting() == "on"

@@ -21,10 +21,11 @@ class Platforms:
     def twilio(self, params: dict | str, path: str = "/webhooks/whatsapp/", *, signature: str | None = None):
         if isinstance(params, str):
             params = signing.load_fixture("twilio", params)
-        headers = signing.twilio_headers(PUBLIC_BASE_URL + path, params)
+        arguments = signing.twilio_post(PUBLIC_BASE_URL + path, params)
         if signature is not None:
-            headers = {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
-        return self.post(path, params, **headers)
+            arguments.pop("HTTP_X_TWILIO_SIGNATURE")
+            arguments |= {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
+        return self.post(path, **arguments)
 
     def twilio_status(self, params: dict | str, key: str = ""):
         return self.twilio(params, "/webhooks/whatsapp/status/" + (f"?key={key}" if key else ""))

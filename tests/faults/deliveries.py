@@ -31,7 +31,7 @@ class Resident:
             params = signing.load_fixture("twilio", "inbound_text")
             params |= {"MessageSid": provider_id, "From": "whatsapp:" + self.sender_id, "Body": self.text}
             path = "/webhooks/whatsapp/"
-            return path, {"data": params, **signing.twilio_headers(PUBLIC_BASE_URL + path, params)}
+            return path, signing.twilio_post(PUBLIC_BASE_URL + path, params)
         if self.platform == "facebook":
             payload = signing.load_fixture("meta", "messenger_text")
             event = payload["entry"][0]["messaging"][0]

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from channels.models import RawEvent, RawEventState
 from inbox import services as inbox
 from inbox.models import ConversationEvent, DeliveryStatus, Direction, EventKind, Message
 from outbox.models import PendingTask
@@ -18,18 +19,14 @@ TEXTS = {
 }
 
 
-def _unprocessed() -> int:
-    return Message.objects.filter(direction=Direction.INBOUND, processed_at__isnull=True).count()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_broker_outage_during_webhook_delivery_loses_no_message_and_duplicates_none(
     broker, workers, agent, platform
 ):
     """Proves: with the broker stopped in the middle of a batch of signed WhatsApp, Messenger and X
-    deliveries, every webhook still answers 200 and stores its message once (a platform's retry of a
+    deliveries, every webhook still answers 200 and keeps its delivery once (a platform's retry of a
     delivery too); what the broker lost or never got is owed in the outbox, and once it is back a
-    real worker (a process of its own) reads, routes and answers every message exactly once: the
+    real worker (a process of its own) files, reads, routes and answers every message exactly once: the
     worker's start-up relay hands over the publishes that failed, the relay after the lease hands
     over what the crashed broker held, and replies reach the platform once each."""
     client = Client(REMOTE_ADDR="10.9.0.1")
@@ -42,26 +39,32 @@ def test_a_broker_outage_during_webhook_delivery_loses_no_message_and_duplicates
     statuses = [post(client, resident.delivery()) for resident in during]
     statuses.append(post(client, first[1]))  # Meta repeats a delivery it thinks failed
     assert statuses == [200] * 7
-    provider_ids = [pid for resident in residents for pid in resident.provider_ids]
-    stored = Message.objects.filter(direction=Direction.INBOUND)
-    assert sorted(stored.values_list("provider_id", flat=True)) == sorted(provider_ids)
-    assert _unprocessed() == 9  # no worker ran
-    owed = PendingTask.objects.filter(task="inbox.process_message").values_list("args", flat=True)
-    assert sorted(owed) == sorted([pk] for pk in stored.values_list("pk", flat=True))
+    # Every delivery is kept once (the repeat too is recognised), and its filing is owed.
+    kept = RawEvent.objects.all()
+    assert (kept.count(), kept.filter(state=RawEventState.PENDING).count()) == (9, 9)
+    owed = PendingTask.objects.filter(task="channels.process_raw_event").values_list("args", flat=True)
+    assert sorted(owed) == sorted([pk] for pk in kept.values_list("pk", flat=True))
+    assert not Message.objects.exists()  # no worker ran
 
     broker.start()
     workers.start()
     # The worker's start-up relay hands over the publishes that failed while the broker was down.
     during_ids = [pid for resident in during for pid in resident.provider_ids]
+    stored = Message.objects.filter(direction=Direction.INBOUND)
     wait_for(
-        lambda: not stored.filter(provider_id__in=during_ids, processed_at__isnull=True).exists(),
+        lambda: stored.filter(provider_id__in=during_ids, processed_at__isnull=False).count() == 6,
         "the messages that came in during the outage to be processed",
         logs=workers.logs,
     )
     # Beat's relay, after the lease: what the broker held when it went down (Redis: lost with it).
     tasks.relay(now=timezone.now() + tasks.LEASE)
-    wait_for(lambda: _unprocessed() == 0, "every message to be processed", logs=workers.logs)
+    wait_for(
+        lambda: stored.filter(processed_at__isnull=False).count() == 9, "all 9 processed", logs=workers.logs
+    )
     wait_for(lambda: not PendingTask.objects.exists(), "nothing owed any more", logs=workers.logs)
+    provider_ids = [pid for resident in residents for pid in resident.provider_ids]
+    assert sorted(stored.values_list("provider_id", flat=True)) == sorted(provider_ids)
+    assert not kept.filter(state=RawEventState.PENDING).exists()
 
     conversations = {message.conversation_id for message in stored}
     assert len(conversations) == 9

@@ -97,5 +97,6 @@ def test_a_worker_killed_while_meta_has_the_reply_shows_the_agent_its_outcome_is
         "/webhooks/meta/", body, content_type="application/json", **signing.meta_headers(body)
     )
     assert response.status_code == 200
-    reply.refresh_from_db()
-    assert (reply.delivery_status, reply.provider_id) == (DeliveryStatus.SENT, delivered["id"])
+    sent = Message.objects.filter(pk=reply.pk, delivery_status=DeliveryStatus.SENT)
+    wait_for(sent.exists, "the worker to file the echo", logs=workers.logs)
+    assert sent.get().provider_id == delivered["id"]

@@ -2,7 +2,10 @@
 
 import pytest
 
+from inbox import services as inbox
 from inbox.models import Message
+from protocols import suggest
+from protocols.models import MessageSuggestions
 from tests.factories import conversation
 from tests.protocols.test_suggest import published  # noqa: F401 (a fixture)
 
@@ -136,3 +139,35 @@ def test_the_holding_reply_is_never_suggested_for_a_question(published):  # noqa
     )
     keys = [r.key for r in suggest("Is mijn vraag doorgezet naar de afdeling?").results]
     assert "doorverwezen-naar-afdeling" not in keys
+
+
+def test_a_worker_keeps_the_suggestions_as_the_message_comes_in(
+    published,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    talk = conversation("wnr kunnen jullie ff mn oude bank ophalen")
+    message = talk.messages.get()
+    Message.objects.filter(pk=message.pk).update(processed_at=None)  # as it comes in
+    with django_capture_on_commit_callbacks(execute=True):
+        inbox.process_message(message.pk)
+    kept = MessageSuggestions.objects.get(message=message)
+    assert kept.ranking[0][0] == "grofvuil-ophalen"
+    assert kept.fingerprint == suggest.rank("")[0]
+
+
+def test_the_panel_uses_the_kept_suggestions_while_the_protocols_are_unchanged(client, eva, published):  # noqa: F811
+    talk = conversation("wnr kunnen jullie ff mn oude bank ophalen")
+    message = talk.messages.get()
+    fingerprint = suggest.rank("")[0]
+    # What the worker kept wins, even when it differs from what the panel would work out now.
+    kept = MessageSuggestions.objects.create(
+        message=message, fingerprint=fingerprint, ranking=[["lantaarnpaal-kapot", 0.9]]
+    )
+    client.force_login(eva)
+    page = client.get(f"/suggestions/{talk.pk}/").content.decode()
+    assert 'value="lantaarnpaal-kapot"' in page and "grofvuil-ophalen" not in page
+    # Once a protocol changes, the panel works it out again.
+    kept.fingerprint = "stale"
+    kept.save()
+    page = client.get(f"/suggestions/{talk.pk}/").content.decode()
+    assert 'name="protocol" value="grofvuil-ophalen"' in page

@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError
 
 from outbox.models import PendingTask
 from webcare.celery import app
+from webcare.lib.db import commit_without_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,9 @@ def settle(task_id: str | None, state: str, retval: object) -> None:
     pk = int(task_id.removeprefix(TASK_ID_PREFIX))
     now = timezone.now()
     if state == states.SUCCESS:
-        PendingTask.objects.filter(pk=pk).delete()
+        with transaction.atomic():
+            commit_without_waiting()  # a lost delete only runs the task once more, which is safe
+            PendingTask.objects.filter(pk=pk).delete()
     elif state == states.RETRY:
         when = getattr(retval, "when", None)
         at = when if isinstance(when, datetime) else now + timedelta(seconds=float(when or 0))
