@@ -7,6 +7,7 @@ from channels.base import ChannelError
 from channels.models import RawEvent, RawEventState
 from inbox.models import Channel, Conversation, DeliveryStatus, Direction, Message
 from tests import signing
+from tests.conftest import PUBLIC_BASE_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +421,20 @@ def test_a_failing_profile_lookup_leaves_the_message_in_place(send, platforms):
     platforms.fail_next("/6310000000000021", 500, times=10)
     assert send.meta("messenger_text").status_code == 200
     assert only_message().conversation.contact.name == ""
+
+
+def test_the_webhook_keeps_the_delivery_and_owes_its_filing_to_a_worker(client):
+    """The request stores two rows and answers; the worker files the delivery, once however often."""
+    from outbox.models import PendingTask
+
+    path = "/webhooks/whatsapp/"
+    arguments = signing.twilio_post(PUBLIC_BASE_URL + path, signing.load_fixture("twilio", "inbound_text"))
+    assert client.post(path, **arguments).status_code == 200  # its owed work not run: no worker yet
+    raw = RawEvent.objects.get()
+    assert raw.state == RawEventState.PENDING
+    assert list(PendingTask.objects.values_list("task", "args")) == [("channels.process_raw_event", [raw.pk])]
+    assert not Message.objects.exists()
+    services.process_raw_event(raw.pk)
+    services.process_raw_event(raw.pk)  # handed over twice: filed once
+    assert Message.objects.get().text.startswith("Goedemorgen!")
+    assert RawEvent.objects.get().state == RawEventState.DONE
