@@ -44,7 +44,7 @@ BARE_PATH = "/bare/"
 TEXT = "De container is niet geleegd en de straat ligt vol afval, wanneer komt de vuilniswagen?"
 MARK = re.compile(r"\[ingest (\d+)\]")
 RESIDENTS = 2000
-DRAIN_SECONDS = 120
+DRAIN_SECONDS = 300
 # Targets of issue 10.
 SHARE_OF_BARE = 0.50
 P99_AT_RATE_MS = 25.0
@@ -91,6 +91,10 @@ def start_desk(services: Services, args) -> tuple[str, int, int]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # The city's protocols, so that working out suggestions costs what it costs at a desk.
+    call_command(
+        "import_protocols", ROOT / "bench" / "data" / "protocols.yaml", "--create-departments", verbosity=0
+    )
     gunicorn = services.process(
         "gunicorn",
         [PYTHON, "-m", "gunicorn", "webcare.wsgi", "--bind", web_url.removeprefix("http://")]
@@ -284,11 +288,20 @@ def readiness(phase: Phase) -> tuple[list[float], list[float]]:
 
 
 def verify(posted: list[int], sampler: Sampler) -> tuple[int, int, int, int, float | None]:
-    """Stored (exactly once) and processed; waits for the worker to drain, sampling memory meanwhile."""
+    """Kept (every delivery), filed exactly once and made ready; waits for the worker to drain,
+    sampling memory meanwhile. Lost means not even kept: one the worker has yet to file is not lost."""
+    from urllib.parse import unquote_plus
+
+    from channels.models import RawEvent
     from inbox.models import Direction, Message
 
     incoming = Message.objects.filter(direction=Direction.INBOUND)
     drain_seconds = drain(sampler)
+    kept = {
+        int(match.group(1))
+        for body in RawEvent.objects.values_list("body", flat=True)
+        if (match := MARK.search(unquote_plus(body)))
+    }
     stored = collections.Counter(
         int(match.group(1))
         for text in incoming.values_list("text", flat=True)
@@ -300,9 +313,8 @@ def verify(posted: list[int], sampler: Sampler) -> tuple[int, int, int, int, flo
         if (match := MARK.search(text))
     }
     want = set(posted)
-    lost = len(want - set(stored))
     duplicated = sum(count - 1 for count in stored.values() if count > 1)
-    return len(want), lost, duplicated, len(want & processed), drain_seconds
+    return len(want), len(want - kept), duplicated, len(want & processed), drain_seconds
 
 
 def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapsed: float) -> list:
@@ -405,7 +417,7 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
         ("peak RSS, one web worker", f"{web_mb:.0f} MB", "≤ 400 MB", web_mb <= RSS_LIMIT_MB),
         ("peak RSS, one Celery worker", f"{celery_mb:.0f} MB", "≤ 400 MB", celery_mb <= RSS_LIMIT_MB),
         (
-            "stored once, processed",
+            "kept, filed once, processed",
             f"{lost} lost, {duplicated} twice, {processed}/{posted}",
             "all",
             not (lost or duplicated) and processed == posted,
@@ -428,7 +440,7 @@ def main() -> int:
     parser.add_argument("--ready-rate", type=float, default=50, help="webhooks per second, message to ready")
     parser.add_argument("--summary", help="also write the figures as JSON rows to this file (bench/all.py)")
     args = parser.parse_args()
-    args.warmup, args.seconds, args.open_seconds = (1.0, 4.0, 8.0) if args.quick else (2.0, 10.0, 20.0)
+    args.warmup, args.seconds, args.open_seconds = (1.0, 4.0, 8.0) if args.quick else (2.0, 10.0, 15.0)
     args.ready_seconds = args.open_seconds
     started = time.monotonic()
     with Services(LOG_DIR) as services:
