@@ -68,8 +68,19 @@ format: install-dev
 messages: install-dev
 	$(PY) -m webcare.lib.compile_messages
 
+## Every benchmark, one after the other, then one table of figures and targets (bench/all.py). They need
+## PostgreSQL on 127.0.0.1:5432 (role webcare/webcare); as root we install and start it when it is missing.
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; SOAK_MINUTES=$(SOAK_MINUTES) $(PY) $$script || exit 1; done
+	@if ! $(PY) -c "import psycopg2; psycopg2.connect('postgres://webcare:webcare@127.0.0.1:5432/postgres').close()" 2>/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			bash .ci/services >/dev/null; \
+		else \
+			echo "The benchmarks need PostgreSQL on 127.0.0.1:5432 with a superuser role webcare (password webcare)."; \
+			echo "Install and start it, e.g.: sudo apt-get install postgresql redis-server && sudo bash .ci/services"; \
+			exit 1; \
+		fi; \
+	fi
+	SOAK_MINUTES=$(SOAK_MINUTES) $(PY) bench/all.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

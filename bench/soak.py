@@ -32,7 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from benchkit import ROOT, setup_django
+from benchkit import ROOT, setup_django, summary
 from benchkit.services import DEFAULT_DATABASE_URL, Services, free_port, wait_until
 
 PYTHON = sys.executable
@@ -245,12 +245,15 @@ def agent(web_url: str, token: str, tally: Tally, stop: threading.Event, replies
 
 
 def drained() -> bool:
-    """Every incoming message processed, every reply that is due sent or failed."""
+    """Every delivery filed, every incoming message processed, every reply that is due sent or failed."""
     from django.db.models import Q
     from django.utils import timezone
 
+    from channels.models import RawEvent, RawEventState
     from inbox.models import DeliveryStatus, Direction, Message
 
+    if RawEvent.objects.filter(state=RawEventState.PENDING).exists():
+        return False
     unprocessed = Message.objects.filter(direction=Direction.INBOUND, processed_at__isnull=True)
     due = Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=timezone.now())
     unsent = Message.objects.filter(due, direction=Direction.OUTBOUND).filter(
@@ -336,6 +339,32 @@ def report(args, tally: Tally, standin_url: str, elapsed: float, drain_seconds: 
     print(f"  queue                {drain}; {logged_errors} ERROR/Traceback lines in {LOG_DIR}/*.log")
     print(f"  machine              load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (shared)")
     duplicated = duplicated_messages + duplicated_replies + threads_opened_twice
+    if args.summary:
+        minutes = f"{elapsed / 60:.0f} min at {args.rate:g}/s, {args.agents} agents"
+        summary.write(
+            args.summary,
+            [
+                (
+                    f"soak ({minutes}): lost",
+                    f"{lost_messages} messages, {lost_replies} replies",
+                    "0",
+                    not (lost_messages or lost_replies),
+                ),
+                (
+                    "soak: duplicated",
+                    f"{duplicated_messages} messages, {duplicated_replies} replies",
+                    "0",
+                    not duplicated,
+                ),
+                ("soak: webhook latency", f"p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms", "", None),
+                (
+                    "soak: errors",
+                    f"{sum(tally.errors.values())} answers, {logged_errors} log lines",
+                    "0",
+                    not (tally.errors or logged_errors),
+                ),
+            ],
+        )
     return 1 if lost_messages or lost_replies or duplicated else 0
 
 
@@ -345,6 +374,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20, help="webhooks per second, over all channels")
     parser.add_argument("--agents", type=int, default=4)
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--summary", help="also write the figures as JSON rows to this file (bench/all.py)")
     args = parser.parse_args()
     with Services(LOG_DIR) as services:
         print(f"== soak: starting PostgreSQL, Redis, gunicorn, Celery and the stand-in (logs: {LOG_DIR})")
