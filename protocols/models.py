@@ -145,3 +145,18 @@ class MessageSuggestions(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}: {', '.join(key for key, _score in self.ranking)}"
+
+
+class Embedding(models.Model):
+    """A protocol text's vector from the suggestion engine's model, kept so that a new process builds its
+    index of the published protocols by reading vectors instead of computing them (minutes for 1,000)."""
+
+    kind = models.CharField(max_length=10)  # "query" (titles, example questions) or "passage"
+    digest = models.CharField(max_length=64)  # of the model's version and the text
+    vector = models.BinaryField()  # float32
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "digest"], name="unique_embedding")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:12]}"

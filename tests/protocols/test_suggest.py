@@ -230,3 +230,23 @@ def test_the_suggest_api_fits_answers_to_the_channel(client, eva, published):
     ).json()
     answer = private["results"][0]["answer"]
     assert answer == "You apply for a passport at city hall. Make an appointment first."
+
+
+def test_a_new_process_builds_its_index_from_kept_vectors_without_the_model(published, monkeypatch):
+    """Embedding 1,000 protocols takes minutes: each text is embedded once, and kept."""
+    import numpy as np
+
+    from protocols import suggest as engine
+    from protocols.models import Embedding
+
+    first = engine._build(engine._fingerprint())
+    assert Embedding.objects.filter(kind="query").count() == len(first.meaning)
+    assert Embedding.objects.filter(kind="passage").count() == len(first.passages) == 3
+
+    def no_model(*args):
+        raise AssertionError("a kept vector was computed again")
+
+    monkeypatch.setattr(engine._Embedder, "queries", no_model)
+    monkeypatch.setattr(engine._Embedder, "passages", no_model)
+    again = engine._build(engine._fingerprint())  # as in a new process
+    assert np.array_equal(again.meaning, first.meaning) and np.array_equal(again.passages, first.passages)
