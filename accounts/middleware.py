@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from accounts import two_factor
 
 LAST_ACTIVITY_KEY = "last_activity"
+# The idle clock is written to the session at most this often, not on every click and every panel of a
+# page (a database write and commit each, measured with bench/desk.py): a session may end this much early.
+ACTIVITY_RESOLUTION_SECONDS = 60
 PASSIVE_HEADER = "HTTP_X_SESSION_PASSIVE"
 
 # Views that only report on the session: asking must not keep it alive.
@@ -63,9 +66,9 @@ def _send_to(request: HttpRequest, url: str) -> HttpResponse:
 class IdleTimeoutMiddleware:
     """Log out a session that did nothing for SESSION_IDLE_TIMEOUT seconds; fix its absolute end.
 
-    Every request of a user that is not passive resets the idle clock. The absolute end
-    (SESSION_COOKIE_AGE after log-in) is fixed once, because saving the session on every request
-    would otherwise push it forward each time.
+    Every request of a user that is not passive resets the idle clock (written at most once a minute).
+    The absolute end (SESSION_COOKIE_AGE after log-in) is fixed once, because saving the session on
+    every request would otherwise push it forward each time.
     """
 
     def __init__(self, get_response):
@@ -99,8 +102,9 @@ class IdleTimeoutMiddleware:
         if session.get("_session_expiry") is None:
             session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
         passive = request.META.get(PASSIVE_HEADER) == "1" or view_name in PASSIVE_VIEWS
-        if not passive or LAST_ACTIVITY_KEY not in session:
-            session[LAST_ACTIVITY_KEY] = time.time()
+        now, last = time.time(), session.get(LAST_ACTIVITY_KEY)
+        if last is None or (not passive and now - last >= ACTIVITY_RESOLUTION_SECONDS):
+            session[LAST_ACTIVITY_KEY] = now
         return None
 
 

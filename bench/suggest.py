@@ -21,6 +21,7 @@ ROOT = setup_django("bench_suggest.sqlite3")
 DATA = ROOT / "bench" / "data"
 
 import numpy as np  # noqa: E402
+from benchkit.protocolset import add_fillers, import_set  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
@@ -28,9 +29,6 @@ from accounts.models import User  # noqa: E402
 from accounts.services import provision_user  # noqa: E402
 from protocols import suggest as engine  # noqa: E402
 from protocols.models import Protocol, ProtocolVersion  # noqa: E402
-from protocols.workflow import Status  # noqa: E402
-
-FILLER_KEY = "filler-"
 
 
 def load_messages() -> list[dict]:
@@ -42,27 +40,7 @@ def reset_protocols() -> None:
     Protocol.objects.update(current=None)
     ProtocolVersion.objects.all().delete()
     Protocol.objects.all().delete()
-    call_command("import_protocols", DATA / "protocols.yaml", "--create-departments", verbosity=0)
-
-
-def add_fillers(total: int) -> None:
-    """Protocols about other things, so the index has `total`: same shape, different words."""
-    real = list(Protocol.objects.published().exclude(key__startswith=FILLER_KEY).select_related("current"))
-    have = Protocol.objects.published().count()
-    for number in range(total - have):
-        source = real[number % len(real)].current
-        protocol = Protocol.objects.create(
-            key=f"{FILLER_KEY}{number}", department=real[0].department, status=Status.PUBLISHED
-        )
-        suffix = f" (regeling {number}, wijk {number % 37})"
-        protocol.current = ProtocolVersion.objects.create(
-            protocol=protocol,
-            number=1,
-            title=f"Regeling {number}: {source.title.split()[-1]}",
-            questions=[f"Vraag over regeling {number} in wijk {number % 37}?", source.questions[-1] + suffix],
-            answers={lang: text + suffix for lang, text in source.answers.items()},
-        )
-        protocol.save(update_fields=["current"])
+    import_set()
 
 
 def evaluate(messages: list[dict], index, threshold: float) -> dict:

@@ -8,7 +8,7 @@
 Everything runs on 127.0.0.1 and free ports. Each process gets its own process group, so that stopping
 it also stops its children (gunicorn's and Celery's workers); stopping is SIGTERM, then SIGKILL after
 a grace period. `Services` stops everything in the reverse order, also after an exception or Ctrl-C,
-and drops the database it created.
+and drops the database it created (unless asked to keep it: `postgres_database(url, keep=True)`).
 """
 
 import contextlib
@@ -99,11 +99,14 @@ class Services(contextlib.ExitStack):
         wait_until(lambda: redis.Redis.from_url(url).ping(), "redis-server", 15, started)
         return url
 
-    def postgres_database(self, url: str) -> str:
+    def postgres_database(self, url: str, *, keep: bool = False) -> str:
         """A fresh, empty database named as in `url` on that server, dropped at the end; its URL.
 
+        With `keep`, the database is created only when it is missing, used as it is otherwise (with the
+        data of earlier runs) and left in place at the end: for a bench whose data takes long to write.
+
         When no server answers at `url` and we are not root, a private cluster (initdb) on a free port
-        in a temporary folder holds it instead, stopped and removed at the end.
+        in a temporary folder holds it instead, stopped and removed at the end (so nothing is kept).
         """
         import psycopg2
 
@@ -117,6 +120,11 @@ class Services(contextlib.ExitStack):
         admin.autocommit = True
         self.callback(admin.close)
         with admin.cursor() as cursor:
+            if keep:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if cursor.fetchone() is None:
+                    cursor.execute(f'CREATE DATABASE "{name}"')
+                return url
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}"')
         self.callback(_drop_database, admin, name)

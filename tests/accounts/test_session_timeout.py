@@ -111,3 +111,18 @@ def test_everyone_has_a_session_clock(client, persona):
     else:
         assert status.json()["remaining"] > 0
         assert keep_alive.status_code == 200
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute_not_on_every_click(working, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def writes_the_session() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert working.get(reverse("inbox:queue")).status_code == 200
+        return any(q["sql"].startswith("UPDATE") and "django_session" in q["sql"] for q in queries)
+
+    clock.shift(timedelta(seconds=30))
+    assert not writes_the_session()  # a page and its panels a few seconds apart: no write
+    clock.shift(timedelta(seconds=31))
+    assert writes_the_session()
