@@ -30,7 +30,7 @@ import re
 import sys
 import time
 
-from benchkit import ROOT, setup_django, summary
+from benchkit import ROOT, protocolset, summary, web
 from benchkit.load import Endless, Phase, closed_loop, measured, open_loop, percentile, raw_request
 from benchkit.procs import children, cpu_seconds, machine_cpu_seconds, rss_bytes
 from benchkit.services import Services, free_port, wait_until
@@ -39,6 +39,11 @@ PYTHON = sys.executable
 LOG_DIR = ROOT / "var" / "ingest"
 DATABASE_URL = "postgres://webcare:webcare@127.0.0.1:5432/webcare_ingest"
 SETTINGS = "benchkit.bare.settings"
+TWILIO = {
+    "TWILIO_ACCOUNT_SID": "AC" + "b" * 32,
+    "TWILIO_AUTH_TOKEN": "ingest-bench-token",
+    "TWILIO_WHATSAPP_FROM": "whatsapp:+31850001234",
+}
 WEBHOOK_PATH = "/webhooks/whatsapp/"
 BARE_PATH = "/bare/"
 TEXT = "De container is niet geleegd en de straat ligt vol afval, wanneer komt de vuilniswagen?"
@@ -56,54 +61,19 @@ READY_P50_MS, READY_P99_MS = 200.0, 1000.0
 # --- The desk -------------------------------------------------------------------------------------
 
 
-def environment(database_url: str, redis_url: str, web_url: str) -> dict[str, str]:
-    """Production settings on loopback; a made-up Twilio account whose token signs the deliveries."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "false",
-        "DEMO_ENABLED": "false",
-        "SECRET_KEY": "ingest-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "CONN_MAX_AGE": "60",
-        "PUBLIC_BASE_URL": web_url,
-        "TWILIO_ACCOUNT_SID": "AC" + "b" * 32,
-        "TWILIO_AUTH_TOKEN": "ingest-bench-token",
-        "TWILIO_WHATSAPP_FROM": "whatsapp:+31850001234",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
 def start_desk(services: Services, args) -> tuple[str, int, int]:
     """Database, Redis, migrations, gunicorn and a Celery worker; the desk's URL and both master pids."""
     database_url = services.postgres_database(os.environ.get("BENCH_DATABASE_URL", DATABASE_URL))
     redis_url = services.redis()
     web_url = f"http://127.0.0.1:{free_port()}"
-    env = environment(database_url, redis_url, web_url)
-    os.environ.update({**env, "BENCH_DATABASE_URL": database_url})
-    setup_django(
-        "unused.sqlite3", **{k: env[k] for k in ("DEBUG", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")}
-    )
+    # A made-up Twilio account, whose token signs the deliveries.
+    env = web.environment(database_url, redis_url, web_url, settings=SETTINGS, **TWILIO)
+    web.use_in_process(env)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    # The city's protocols, so that working out suggestions costs what it costs at a desk.
-    call_command(
-        "import_protocols", ROOT / "bench" / "data" / "protocols.yaml", "--create-departments", verbosity=0
-    )
-    gunicorn = services.process(
-        "gunicorn",
-        [PYTHON, "-m", "gunicorn", "webcare.wsgi", "--bind", web_url.removeprefix("http://")]
-        + ["--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread"]
-        + ["--keep-alive", "75", "--backlog", "2048", "--timeout", "30", "--graceful-timeout", "10"],
-        env=env,
-        cwd=ROOT,
-        ready_url=web_url + "/healthz/",
-    )
+    protocolset.import_set()  # the city's protocols: suggestions cost what they cost at a desk
+    gunicorn = web.start_gunicorn(services, env, web_url, workers=args.workers, threads=args.threads)
     celery = services.process(
         "celery",
         # Below the web server's priority, as in production (README): a burst is answered at once
