@@ -61,8 +61,8 @@ READY_P50_MS, READY_P99_MS = 200.0, 1000.0
 # --- The desk -------------------------------------------------------------------------------------
 
 
-def start_desk(services: Services, args) -> tuple[str, int, int]:
-    """Database, Redis, migrations, gunicorn and a Celery worker; the desk's URL and both master pids."""
+def start_desk(services: Services, args) -> tuple[str, int, int, int]:
+    """Database, Redis, migrations, gunicorn and the Celery workers; the desk's URL and the master pids."""
     database_url = services.postgres_database(os.environ.get("BENCH_DATABASE_URL", DATABASE_URL))
     redis_url = services.redis()
     web_url = f"http://127.0.0.1:{free_port()}"
@@ -74,30 +74,26 @@ def start_desk(services: Services, args) -> tuple[str, int, int]:
     call_command("migrate", verbosity=0)
     protocolset.import_set()  # the city's protocols: suggestions cost what they cost at a desk
     gunicorn = web.start_gunicorn(services, env, web_url, workers=args.workers, threads=args.threads)
-    celery = services.process(
-        "celery",
-        # Below the web server's priority, as in production (README): a burst is answered at once
-        # and filed right after.
-        [
-            "nice",
-            "-n",
-            str(WORKER_NICENESS),
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "webcare",
-            "worker",
-            "--loglevel=warning",
-        ]
-        + ["--concurrency", str(args.celery_concurrency), "--without-gossip", "--without-mingle"],
-        env=env,
-        cwd=ROOT,
+    # Below the web server's priority, as in production (README): a burst is answered at once and
+    # filed right after; suggestions (their own queue and worker, as in docker-compose.yml) after that.
+    celery, suggestions = (
+        services.process(
+            name,
+            ["nice", "-n", str(niceness), PYTHON, "-m", "celery", "-A", "webcare", "worker", "-Q", name]
+            + ["-n", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel=warning"]
+            + ["--without-gossip", "--without-mingle"],
+            env=env,
+            cwd=ROOT,
+        )
+        for name, niceness, concurrency in (
+            ("celery", WORKER_NICENESS, args.celery_concurrency),
+            ("suggestions", WORKER_NICENESS + 5, 1),
+        )
     )
     from webcare.celery import app
 
-    wait_until(lambda: app.control.ping(timeout=1), "celery worker", 90, celery)
-    return web_url, gunicorn.pid, celery.pid
+    wait_until(lambda: len(app.control.ping(timeout=1)) == 2, "celery workers", 90, celery)
+    return web_url, gunicorn.pid, celery.pid, suggestions.pid
 
 
 def sign_deliveries(count: int, port: int) -> list[bytes]:
@@ -115,10 +111,10 @@ def sign_deliveries(count: int, port: int) -> list[bytes]:
 
 
 class Sampler:
-    """RSS of gunicorn's workers and the Celery worker's processes, every quarter second, in the loop."""
+    """RSS of gunicorn's workers and the Celery workers' processes, every quarter second, in the loop."""
 
-    def __init__(self, gunicorn: int, celery: int) -> None:
-        self.masters = {"web": gunicorn, "celery": celery}
+    def __init__(self, gunicorn: int, celery: int, suggestions: int) -> None:
+        self.masters = {"web": gunicorn, "celery": celery, "suggestions": suggestions}
         self.peak: dict[int, int] = collections.defaultdict(int)
         self.role: dict[int, str] = {}
 
@@ -127,7 +123,8 @@ class Sampler:
         for role, master in self.masters.items():
             for pid in children(master):
                 self.role[pid] = role
-        self.role[self.masters["celery"]] = "celery"  # the main process of the worker counts too
+        for role in ("celery", "suggestions"):
+            self.role[self.masters[role]] = role  # a worker's main process counts too
 
     def sample(self) -> None:
         for pid in self.role:
@@ -146,10 +143,10 @@ class Sampler:
         return sorted((self.peak[pid] for pid, r in self.role.items() if r == role), reverse=True)
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds so far: web workers, Celery processes, this generator, the whole machine."""
+        """CPU seconds so far: web workers, Celery processes (both workers), this generator, the machine."""
         totals = {"web": 0.0, "celery": 0.0}
         for pid, role in self.role.items():
-            totals[role] += cpu_seconds(pid)
+            totals["web" if role == "web" else "celery"] += cpu_seconds(pid)
         totals["generator"] = time.process_time()
         totals["machine"] = machine_cpu_seconds()
         return totals
@@ -307,6 +304,8 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
     web_peaks, celery_peaks = sampler.peaks("web"), sampler.peaks("celery")
     web_mb = web_peaks[0] / 2**20 if web_peaks else 0.0
     celery_mb = celery_peaks[0] / 2**20 if celery_peaks else 0.0
+    suggestion_peaks = sampler.peaks("suggestions")
+    suggestions_mb = suggestion_peaks[0] / 2**20 if suggestion_peaks else 0.0
     cores = os.cpu_count() or 1
     print(
         f"webhook ingest ({connection.vendor}, Redis, gunicorn {args.workers} gthread workers x "
@@ -347,6 +346,8 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
         + ", ".join(f"{peak / 2**20:.0f}" for peak in web_peaks)
         + " MB; of each Celery process "
         + ", ".join(f"{peak / 2**20:.0f}" for peak in celery_peaks)
+        + " MB; of the suggestions' worker "
+        + ", ".join(f"{peak / 2**20:.0f}" for peak in suggestion_peaks)
         + " MB"
     )
     drained = (
@@ -387,6 +388,12 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
         ("peak RSS, one web worker", f"{web_mb:.0f} MB", "≤ 400 MB", web_mb <= RSS_LIMIT_MB),
         ("peak RSS, one Celery worker", f"{celery_mb:.0f} MB", "≤ 400 MB", celery_mb <= RSS_LIMIT_MB),
         (
+            "peak RSS, the suggestions' worker",
+            f"{suggestions_mb:.0f} MB",
+            "≤ 400 MB",
+            suggestions_mb <= RSS_LIMIT_MB,
+        ),
+        (
             "kept, filed once, processed",
             f"{lost} lost, {duplicated} twice, {processed}/{posted}",
             "all",
@@ -415,7 +422,7 @@ def main() -> int:
     started = time.monotonic()
     with Services(LOG_DIR) as services:
         print(f"== ingest: starting PostgreSQL, Redis, gunicorn and Celery (logs: {LOG_DIR})")
-        web_url, gunicorn, celery = start_desk(services, args)
+        web_url, *masters = start_desk(services, args)
         port = int(web_url.rsplit(":", 1)[1])
         # Enough for the closed loop at up to 1,000/s, the open loop, and the warm-up.
         count = int(1000 * (args.seconds + args.warmup) + (args.rate + args.ready_rate) * args.open_seconds)
@@ -425,7 +432,7 @@ def main() -> int:
             f"{args.open_seconds:g} s open at {args.rate:g}/s, "
             f"{args.ready_seconds:g} s at {args.ready_rate:g}/s"
         )
-        sampler = Sampler(gunicorn, celery)
+        sampler = Sampler(*masters)
         sampler.refresh()
         webhooks = collections.deque(enumerate(deliveries))
         warm = asyncio.run(warm_up(args, port, webhooks))

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -294,6 +295,12 @@ else:
     # Fail fast when Redis is down: the request must not wait, the outbox's relay catches up. Without
     # max_retries=0 kombu retries the connection for every message queued (6 s a webhook, measured).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+# Working out suggestions (embedding each message) has a queue of its own: a worker started without
+# -Q takes both, and a busy desk runs one for each (docker-compose.yml), so that in a burst filing
+# and routing go first and suggestions catch up, and only the suggestions' worker holds the model.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("suggestions"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"protocols.suggest_for_message": {"queue": "suggestions"}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
