@@ -103,7 +103,6 @@ def ingest(*, platform: str, endpoint: str, body: bytes, query: str = "", conten
         query=query[:200],
         content_type=content_type[:100],
         state=RawEventState.PENDING,
-        received_at=timezone.now(),
     )
     if raw_id is None:
         return False
