@@ -1,8 +1,11 @@
 """Transactions the database ends as the loser of a deadlock run again instead of failing the request."""
 
 import threading
+import time
+from types import SimpleNamespace
 
 import pytest
+from celery.signals import task_prerun
 from django.db import OperationalError, connection, connections, transaction
 
 from inbox.models import Team
@@ -76,3 +79,46 @@ def test_work_the_outbox_redoes_commits_without_waiting_for_the_disk_and_only_th
     assert setting() == "on"  # what a webhook stores, and every other transaction, still waits
     commit_without_waiting()  # outside a transaction it changes nothing
     assert setting() == "on"
+
+
+def _task(*, eager: bool) -> type:
+    """What a task's signals are sent by: a class (signal senders are hashable) with a request."""
+    return type("Task", (), {"request": SimpleNamespace(is_eager=eager)})
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks_as_a_request_does():
+    """Celery's Django fixup would close the connection around every task, and a new PostgreSQL session
+    cost more than filing a message. Between tasks the connection is kept until CONN_MAX_AGE, and one
+    that has broken is replaced before the next task uses it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Django never closes SQLite's in-memory test database, the tests' only copy of it")
+    task = _task(eager=False)
+
+    def next_task() -> None:
+        task_prerun.send(sender=task, task_id="t", task=task, args=(), kwargs={})
+
+    connection.ensure_connection()
+    kept = connection.connection
+    connection.close_at = time.monotonic() + 60
+    next_task()
+    assert connection.connection is kept
+
+    kept.close()  # the server went away
+    connection.errors_occurred = True
+    next_task()
+    assert connection.connection is None
+    Team.objects.exists()
+    assert connection.connection is not None  # a new one, at once
+
+    connection.close_at = time.monotonic() - 1  # older than CONN_MAX_AGE
+    next_task()
+    assert connection.connection is None
+
+
+def test_an_eager_task_leaves_the_callers_connection_alone():
+    task = _task(eager=True)
+    connection.ensure_connection()
+    kept = connection.connection
+    connection.close_at = time.monotonic() - 1
+    task_prerun.send(sender=task, task_id="t", task=task, args=(), kwargs={})
+    assert connection.connection is kept
