@@ -5,7 +5,6 @@ from escalations import desk_views
 app_name = "escalations"
 
 urlpatterns = [
-    path("panel/<int:conversation_id>/", desk_views.panel, name="panel"),
     path("conversations/<int:conversation_id>/escalate/", desk_views.escalate, name="escalate"),
     path("<int:pk>/info/", desk_views.add_info, name="add-info"),
     path("<int:pk>/withdraw/", desk_views.withdraw, name="withdraw"),

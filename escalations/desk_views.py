@@ -74,9 +74,12 @@ def _deadline_context(escalation: Escalation, now: datetime) -> dict:
     return {"days_left": working_days_between(today, timezone.localtime(escalation.due_at).date())}
 
 
-@role_required(INBOX_ROLES)
-def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    conversation = get_conversation_for_user(request.user, conversation_id)
+PANEL_TEMPLATE = "escalations/_desk_panel.html"
+
+
+def panel_context(request: HttpRequest, conversation) -> dict:
+    """The department panel on the conversation page (escalations/templatetags): the question to the
+    department and its answer, or the form to ask one, with the draft the agent's last try left."""
     draft = request.session.pop(_draft_key(conversation.pk), {})
     now = timezone.now()
     escalations = list(
@@ -119,7 +122,7 @@ def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
             suggested=suggested,
             shareable=[(message, message.pk in checked) for message in reversed(shareable)],
         )
-    return render(request, "escalations/_desk_panel.html", context)
+    return context
 
 
 @require_POST

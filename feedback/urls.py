@@ -7,7 +7,6 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.suggestion_list, name="list"),
     path("overview/", views.overview, name="overview"),
-    path("panel/<int:conversation_id>/", views.panel, name="panel"),
     path("conversations/<int:conversation_id>/record/", views.record, name="record"),
     path("<int:pk>/", views.suggestion_detail, name="detail"),
     path("<int:pk>/status/", views.change_status, name="status"),

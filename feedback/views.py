@@ -104,9 +104,12 @@ def _followed(user, conversation: Conversation) -> list[Followed]:
     return list(followed.values())
 
 
-@role_required(INBOX_ROLES)
-def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    conversation = get_conversation_for_user(request.user, conversation_id)
+PANEL_TEMPLATE = "feedback/_panel.html"
+
+
+def panel_context(request: HttpRequest, conversation: Conversation) -> dict:
+    """The suggestions and complaints panel on the conversation page (feedback/templatetags): what
+    this resident follows, and the forms to record or link one, with the agent's last try."""
     draft = request.session.pop(_draft_key(conversation.pk), {})
     followed = _followed(request.user, conversation)
     suggested = suggested_department(conversation)
@@ -117,7 +120,7 @@ def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
         selected = next((d for d in departments if d.slug == record_draft["department"]), None)
     else:
         selected = suggested
-    context = {
+    return {
         "conversation": conversation,
         "followed": followed,
         "departments": departments,
@@ -135,7 +138,6 @@ def panel(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "record_refusal": record_draft.get("refusal", ""),
         "link_refusal": link_draft.get("refusal", ""),
     }
-    return render(request, "feedback/_panel.html", context)
 
 
 @require_POST

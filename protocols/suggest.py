@@ -125,6 +125,15 @@ class SuggestResult:
 
 
 @dataclass
+class _Candidate:
+    key: str
+    title: str
+    answers: dict
+    links: list[str]
+    public_space: bool
+
+
+@dataclass
 class _Index:
     fingerprint: str
     keys: list[str]
@@ -141,9 +150,14 @@ class _Index:
     starts: np.ndarray
     passages: np.ndarray
 
-    @property
-    def positions(self) -> dict[str, int]:
-        return {key: position for position, key in enumerate(self.keys)}
+    def candidate(self, position: int) -> _Candidate:
+        return _Candidate(
+            self.keys[position],
+            self.titles[position],
+            self.answers[position],
+            self.links[position],
+            self.public_space[position],
+        )
 
 
 def _tfidf(features: list[str], idf: dict[str, float]) -> dict[str, float]:
@@ -303,39 +317,59 @@ def suggest(
     limit: int = 3,
     threshold: float = THRESHOLD,
     known: tuple[str, list[list]] | None = None,
-) -> SuggestResult:
+    compute: bool = True,
+) -> SuggestResult | None:
     """The best `limit` published protocols for a message, answered in its language and, given a
     channel, fitted to it; none when none fit. `known` is what `rank` said for this text: used when
-    the protocols have not changed since."""
+    the protocols have not changed since. Without `compute`, None rather than running the model: a
+    page shows what a worker has worked out and leaves the rest to load after it."""
     language = detect_language(text)
     result = SuggestResult(language=language, personal_case=mentions_case(text))
     if not text.strip():
         return result
-    index = _current_index()
-    if known and known[0] == index.fingerprint and (limit, threshold) == (3, THRESHOLD):
-        positions = index.positions
-        found = [(positions[key], score) for key, score in known[1] if key in positions]
+    if known and known[0] == _fingerprint() and (limit, threshold) == (3, THRESHOLD):
+        found = _stored(known[1])
+    elif not compute:
+        return None
     else:
-        found = ranked(text, index, limit=limit, threshold=threshold)
-    for position, score in found:
-        answer, shortened = render_answer(index.answers[position], language, first_name=first_name), False
+        index = _current_index()
+        found = [
+            (index.candidate(position), score)
+            for position, score in ranked(text, index, limit=limit, threshold=threshold)
+        ]
+    for candidate, score in found:
+        answer, shortened = render_answer(candidate.answers, language, first_name=first_name), False
         if channel:
             fitted = fit_answer(
                 answer,
                 channel=channel,
                 public=public,
-                public_space=index.public_space[position],
-                links=index.links[position],
+                public_space=candidate.public_space,
+                links=candidate.links,
                 language=language,
             )
             answer, shortened = fitted.text, fitted.shortened
         result.results.append(
             Suggestion(
-                key=index.keys[position],
-                title=index.titles[position],
+                key=candidate.key,
+                title=candidate.title,
                 score=round(score, 3),
                 answer=answer,
                 shortened=shortened,
             )
         )
     return result
+
+
+def _stored(ranking: list[list]) -> list[tuple[_Candidate, float]]:
+    """A stored ranking's protocols, read from the database: no index needed in this process."""
+    keys = [key for key, _score in ranking]
+    versions = {
+        protocol.key: protocol.current
+        for protocol in Protocol.objects.published().filter(key__in=keys).select_related("current")
+    }
+    return [
+        (_Candidate(key, v.title, v.answers, v.links, v.public_space), score)
+        for key, score in ranking
+        if (v := versions.get(key))
+    ]

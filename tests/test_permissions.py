@@ -66,7 +66,6 @@ ENDPOINTS = [
     ("post", "protocols:accept", "r", EDITORS),
     ("post", "protocols:reject", "r", EDITORS),
     ("post", "protocols:from-escalation", "E", DESK | EDITORS),
-    ("get", "escalations:panel", "c", DESK),
     ("post", "escalations:escalate", "c", DESK),
     ("post", "escalations:add-info", "e", DESK),
     ("post", "escalations:withdraw", "e", DESK),
@@ -79,7 +78,6 @@ ENDPOINTS = [
     ("post", "accounts:away", None, DESK),
     ("get", "feedback:list", None, DESK | {"anna"}),
     ("get", "feedback:overview", None, LEADS | {"anna"}),
-    ("get", "feedback:panel", "c", DESK),
     ("post", "feedback:record", "c", DESK),
     ("get", "feedback:detail", "s", DESK),  # anna manages no department here: 404
     ("post", "feedback:status", "s", LEADS),

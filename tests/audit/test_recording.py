@@ -50,14 +50,13 @@ def test_opening_a_conversation_on_screen_or_through_the_api_is_recorded(client,
     ]
 
 
-def test_lists_and_the_panels_of_a_conversation_are_not_recorded(client, eva):
+def test_lists_and_the_suggestions_panel_of_a_conversation_are_not_recorded(client, eva):
     found = conversation()
     client.force_login(eva)
     for url in (
         reverse("inbox:queue"),
         reverse("monitoring:feed"),
-        reverse("feedback:panel", args=[found.pk]),
-        reverse("escalations:panel", args=[found.pk]),
+        reverse("suggestions:panel", args=[found.pk]),
         "/api/v1/conversations/",
     ):
         assert client.get(url).status_code == 200, url

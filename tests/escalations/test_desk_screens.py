@@ -26,10 +26,12 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=AMSTERDAM)
 
 
-def panel_of(client, conversation_id: int) -> str:
-    response = client.get(reverse("escalations:panel", args=[conversation_id]))
+def panel_of(client, conversation_id: int, **query) -> str:
+    """The department panel, as the conversation page shows it."""
+    response = client.get(reverse("inbox:conversation", args=[conversation_id]), query)
     assert response.status_code == 200
-    return response.content.decode()
+    page = response.content.decode()
+    return re.search(r'<section [^>]*id="escalation">(.*?)</section>', page, re.S).group(1)
 
 
 def selected_department(html: str) -> str | None:
@@ -53,11 +55,10 @@ def asked(eva, waste_department):
     return escalated(eva, waste_department, text=CONTAINER)
 
 
-def test_the_conversation_page_loads_the_panel_by_url(client, eva):
+def test_the_conversation_page_shows_the_panel_in_the_same_answer(client, eva):
     message = incoming(CONTAINER)
     client.force_login(eva)
-    page = client.get(reverse("inbox:conversation", args=[message.conversation_id])).content.decode()
-    assert f'hx-get="{reverse("escalations:panel", args=[message.conversation_id])}"' in page
+    assert 'id="escalate-form"' in panel_of(client, message.conversation_id)  # not loaded after the page
 
 
 def test_agent_escalates_from_the_panel_to_the_department_of_the_topic(
@@ -102,8 +103,7 @@ def test_agent_escalates_from_the_panel_to_the_department_of_the_topic(
 def test_a_department_in_the_panel_url_overrides_the_suggestion(client, eva, waste_topic, parking_department):
     message = incoming(CONTAINER)
     client.force_login(eva)
-    url = reverse("escalations:panel", args=[message.conversation_id])
-    assert selected_department(client.get(url, {"department": "parking"}).content.decode()) == "parking"
+    assert selected_department(panel_of(client, message.conversation_id, department="parking")) == "parking"
 
 
 def test_a_refused_escalation_keeps_the_question(client, eva, waste_department):
@@ -333,7 +333,7 @@ def test_the_overview_counts_per_department(
 @pytest.mark.parametrize("persona", ["dirk", "erik", "anna"], indirect=True)
 def test_no_one_outside_the_desk_sees_the_panel_or_acts(client, persona, asked):
     client.force_login(persona)
-    assert client.get(reverse("escalations:panel", args=[asked.conversation_id])).status_code == 403
+    assert client.get(reverse("inbox:conversation", args=[asked.conversation_id])).status_code == 403
     escalate_url = reverse("escalations:escalate", args=[asked.conversation_id])
     assert client.post(escalate_url, {"department": "waste", "question": "?"}).status_code == 403
     assert client.post(reverse("escalations:add-info", args=[asked.pk]), {"text": "x"}).status_code == 403
@@ -353,7 +353,7 @@ def test_only_leads_see_the_overview(client, persona, status):
 
 
 def test_not_logged_in_is_sent_to_the_login(client, asked):
-    response = client.get(reverse("escalations:panel", args=[asked.conversation_id]))
+    response = client.post(reverse("escalations:escalate", args=[asked.conversation_id]))
     assert response.status_code == 302 and "/login/" in response.url
 
 

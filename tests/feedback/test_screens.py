@@ -36,9 +36,11 @@ def talk(waste_topic):
 
 
 def panel_of(client, conversation_id: int) -> str:
-    response = client.get(reverse("feedback:panel", args=[conversation_id]))
+    """The suggestions and complaints panel, as the conversation page shows it."""
+    response = client.get(reverse("inbox:conversation", args=[conversation_id]))
     assert response.status_code == 200
-    return response.content.decode()
+    page = response.content.decode()
+    return re.search(r'<section [^>]*id="feedback">(.*?)</section>', page, re.S).group(1)
 
 
 def tag(html: str, element_id: str) -> str:
@@ -76,11 +78,9 @@ def move(actor, suggestion: Suggestion, *statuses: str, explanation: str = "") -
 # --- The panel ----------------------------------------------------------------------------------------
 
 
-def test_the_conversation_page_loads_the_panel_by_url(client, eva, talk):
+def test_the_conversation_page_shows_the_panel_in_the_same_answer(client, eva, talk):
     client.force_login(eva)
-    page = client.get(reverse("inbox:conversation", args=[talk.pk])).content.decode()
-    assert f'hx-get="{reverse("feedback:panel", args=[talk.pk])}"' in page
-    assert 'id="feedback"' in page
+    assert 'id="feedback-record-form"' in panel_of(client, talk.pk)  # not loaded after the page
 
 
 def test_agent_records_a_suggestion_and_the_resident_gets_the_link(
@@ -473,7 +473,6 @@ LEADS = {"lotte", "ada"}
 ROLES = ["eva", "lotte", "ada", "anna", "dirk", "erik", None]
 # url name, what it needs (c: conversation, s: suggestion), method, who may
 SCREENS = [
-    ("feedback:panel", "c", "get", DESK),
     ("feedback:record", "c", "post", DESK),
     ("feedback:list", None, "get", DESK | {"anna"}),
     ("feedback:detail", "s", "get", DESK | {"anna"}),

@@ -171,3 +171,26 @@ def test_the_panel_uses_the_kept_suggestions_while_the_protocols_are_unchanged(c
     kept.save()
     page = client.get(f"/suggestions/{talk.pk}/").content.decode()
     assert 'name="protocol" value="grofvuil-ophalen"' in page
+
+
+def test_the_conversation_page_shows_kept_suggestions_at_once_and_never_waits_for_the_model(
+    client,
+    eva,
+    published,
+    monkeypatch,  # noqa: F811
+):
+    talk = conversation("wnr kunnen jullie ff mn oude bank ophalen", sender_name="Sanne de Vries")
+    page_url = f"/inbox/conversations/{talk.pk}/"
+    MessageSuggestions.objects.create(
+        message=talk.messages.get(), fingerprint=suggest.rank("")[0], ranking=[["grofvuil-ophalen", 0.9]]
+    )
+    monkeypatch.setattr(suggest._Embedder, "queries", pytest.fail)  # the page must not run the model
+    client.force_login(eva)
+    page = client.get(page_url).content.decode()
+    assert 'data-answer="Hoi Sanne, grofvuil halen we gratis op.' in page
+    assert 'hx-get="/suggestions/' not in page
+
+    # Not worked out yet (or the protocols changed since): the page loads the panel after it.
+    MessageSuggestions.objects.update(fingerprint="stale")
+    page = client.get(page_url).content.decode()
+    assert f'hx-get="/suggestions/{talk.pk}/"' in page and "grofvuil-ophalen" not in page
