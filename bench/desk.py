@@ -31,9 +31,8 @@ gunicorn worker that accepted it; when all of a figure's connections landed on o
 more than 80% of the work, on one core), the figure is measured again, at most twice:
 
 - inbox list: GET /api/v1/conversations/?team=webcare&status=open and the queue page /inbox/?... (50 rows);
-- conversation: the page (50 messages), its suggestions panel (htmx GET /suggestions/<id>/: 3
-  suggestions), and what an agent waits for: the page, then the three panels the page loads at once
-  through htmx on load (suggestions, escalation, feedback), each on a connection of its own;
+- conversation: the page of 50 messages, with the 3 suggestions a worker worked out for the latest and
+  the panels to ask a department and to record a resident's idea, all in the one answer;
 - suggest: POST /api/v1/protocols/suggest/ (session and CSRF token) with the labelled messages in turn,
   after every gunicorn worker has built its index of the 1,000 protocols (warmed up until every worker
   has loaded the model; how long the first answers took is printed);
@@ -51,7 +50,7 @@ a table of figure, measured, target and PASS/MISS; `--summary PATH` writes the t
 machine is shared: the figures vary from run to run.
 
 How long: about 2.5 minutes (`--quick`: 1 minute), plus about 2 minutes for the dataset on the first run
-of a day and 4-5 minutes to embed the protocols when their vectors are not in the database yet.
+of a day and about 1.5 minutes to embed the protocols when their vectors are not in the database yet.
 """
 
 import argparse
@@ -105,6 +104,7 @@ DASHBOARD_P95_MS = 1000
 QUEUE_ROW = re.compile(r'<tr class="')
 MESSAGE_ITEM = re.compile(r'<li class="msg msg-')
 SUGGESTION_ITEM = re.compile(r"data-suggestion=")
+PANELS = ('id="escalate-form"', 'id="feedback-record-form"')  # asking a department, recording an idea
 CHART_CARD = re.compile(r'class="chart-card"')
 
 
@@ -363,7 +363,6 @@ class Figure:
     warmup: int  # requests before
     bodies: list[bytes] = field(default_factory=lambda: [b""])  # the first one is checked
     load_bodies: list[bytes] = field(default_factory=list)  # taken in turn under load (default: bodies)
-    htmx: bool = False
     phase: Phase | None = None
     queries: int | None = None
     problems: list[str] = field(default_factory=list)
@@ -375,11 +374,6 @@ class Figure:
         cookies = {settings.SESSION_COOKIE_NAME: session, settings.CSRF_COOKIE_NAME: desk.csrf_secret}
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
         headers["Accept"] = "application/json" if self.path.startswith("/api/") else "text/html"
-        if self.htmx:
-            headers |= {
-                "HX-Request": "true",
-                "HX-Current-URL": f"/inbox/conversations/{desk.conversation_id}/",
-            }
         if self.method == "POST":
             headers |= {"Content-Type": "application/json", "X-CSRFToken": desk.csrf_token}
         return headers
@@ -438,8 +432,13 @@ def figures(desk: Desk, args) -> dict[str, Figure]:
             else f"{data.get('conversations')} conversations, not {want}"
         )
 
-    def ok(response: requests.Response) -> None:
-        return None  # status 200 is all a panel without data of its own shows
+    def whole_conversation(response: requests.Response) -> str | None:
+        """50 messages, the 3 suggestions a worker worked out, and both panels, in the one answer."""
+        return (
+            expect_count(MESSAGE_ITEM, THREAD_MESSAGES, "messages")(response)
+            or expect_count(SUGGESTION_ITEM, SUGGESTIONS, "suggestions")(response)
+            or next((f"no {panel}" for panel in PANELS if panel not in response.text), None)
+        )
 
     def charts(response: requests.Response) -> str | None:
         found, want = len(CHART_CARD.findall(response.text)), desk.expected.get("charts")
@@ -482,23 +481,10 @@ def figures(desk: Desk, args) -> dict[str, Figure]:
             "conversation page",
             "GET",
             f"/inbox/conversations/{conversation}/",
-            expect_count(MESSAGE_ITEM, THREAD_MESSAGES, "messages"),
+            whole_conversation,
             CONVERSATION_P95_MS,
             **agent,
         ),
-        Figure(
-            "suggestions panel",
-            "GET",
-            f"/suggestions/{conversation}/",
-            expect_count(SUGGESTION_ITEM, SUGGESTIONS, "suggestions"),
-            CONVERSATION_P95_MS,
-            htmx=True,
-            **agent,
-        ),
-        Figure(
-            "escalation panel", "GET", f"/escalations/panel/{conversation}/", ok, None, htmx=True, **agent
-        ),
-        Figure("feedback panel", "GET", f"/feedback/panel/{conversation}/", ok, None, htmx=True, **agent),
         Figure(
             "suggest API",
             "POST",
@@ -541,7 +527,6 @@ def count_queries(desk: Desk, all_figures: dict[str, Figure]) -> dict[str, int]:
 
     def call(figure: Figure, path: str = ""):
         made = client(figure.sessions[0])
-        extra = {"HTTP_HX_REQUEST": "true"} if figure.htmx else {}
         if figure.method == "POST":
             return made.post(
                 figure.path,
@@ -549,7 +534,7 @@ def count_queries(desk: Desk, all_figures: dict[str, Figure]) -> dict[str, int]:
                 content_type="application/json",
                 HTTP_X_CSRFTOKEN=desk.csrf_token,
             )
-        return made.get(path or figure.path, **extra)
+        return made.get(path or figure.path)
 
     def queries(figure: Figure, path: str = "") -> tuple[int, object]:
         call(figure, path)
@@ -718,56 +703,6 @@ async def warm_suggestions(figure: Figure, desk: Desk, port: int, cpu: Cpu, args
     figure.problems.append(f"not every worker had built its suggestion index after {args.warm_rounds} rounds")
 
 
-@dataclass
-class Waits:
-    """What an agent waits for on opening a conversation: the page, then its panels at once."""
-
-    total: Phase
-    parts: dict[str, Phase]
-
-
-async def agent_waits(parts: list[Figure], desk: Desk, port: int, cpu: Cpu, args, count: int) -> Waits:
-    """Each of `--connections` agents: the page on one connection, then the panels at once, each on a
-    connection of its own (as a browser does with htmx's hx-trigger="load"); `count` times in all."""
-    waits = Waits(
-        Phase("conversation: page, then its panels"), {figure.name: Phase(figure.name) for figure in parts}
-    )
-    deadline = time.perf_counter() + args.max_seconds
-    remaining = count
-
-    async def agent(number: int) -> None:
-        nonlocal remaining
-        session = desk.agents[number % len(desk.agents)]
-        made = [raw_request(f.path, port, b"", f.headers(desk, session, b""), "GET") for f in parts]
-        connections = [await Connection(port).open() for _ in parts]
-
-        async def timed(connection: Connection, request: bytes, phase: Phase) -> int:
-            begin = time.perf_counter()
-            status = await connection.send(request)
-            phase.latencies_ms.append((time.perf_counter() - begin) * 1000)
-            phase.statuses[status] += 1
-            return status
-
-        while remaining > 0 and time.perf_counter() < deadline:
-            remaining -= 1
-            begin = time.perf_counter()
-            page = await timed(connections[0], made[0], waits.parts[parts[0].name])
-            panels = await asyncio.gather(
-                *(
-                    timed(c, r, waits.parts[f.name])
-                    for c, r, f in zip(connections, made, parts, strict=True)
-                    if f is not parts[0]
-                )
-            )
-            waits.total.latencies_ms.append((time.perf_counter() - begin) * 1000)
-            waits.total.statuses[next((s for s in (page, *panels) if s != 200), 200)] += 1
-        for connection in connections:
-            connection.close()
-
-    await measured(waits.total, cpu, asyncio.gather(*(agent(n) for n in range(args.connections))))
-    return waits
-
-
 # --- The report ------------------------------------------------------------------------------------
 
 
@@ -790,7 +725,6 @@ def report(
     args,
     desk: Desk,
     all_figures: dict[str, Figure],
-    waits: Waits,
     counted: dict[str, int],
     parts: Parts,
     memory_mb: list[float],
@@ -809,13 +743,6 @@ def report(
     for figure in all_figures.values():
         if figure.phase is not None:
             print(line(figure.phase, str(figure.queries), cores))
-    together = sum(all_figures[name].queries or 0 for name in waits.parts)
-    print(line(waits.total, str(together), cores))
-    for name, phase in waits.parts.items():
-        print(
-            f"    {'... ' + name:<38} {phase.count:6d} {'':>7} {phase.pct(0.5):8.1f} {phase.pct(0.95):8.1f} "
-            f"{phase.pct(0.99):8.1f}"
-        )
     print(
         "  (CPU ms: gunicorn's CPU time per request. busy: the share of all CPUs in use on the machine; of\n"
         "  them gunicorn's workers, this load generator, and the rest: PostgreSQL, Redis, anything else.\n"
@@ -872,8 +799,6 @@ def report(
             same,
         ),
         figure_row("conversation page"),
-        figure_row("suggestions panel"),
-        timed("conversation: page, then its 3 panels", waits.total, CONVERSATION_P95_MS, together),
         figure_row("suggest API"),
         ("suggestion index, a worker's first answer", first_answer, "", None),
         figure_row("metrics API, 90 days"),
@@ -908,6 +833,9 @@ def main() -> int:
             web_url = f"http://127.0.0.1:{free_port()}"
             env = environment(database_url, services.redis(), web_url)
             use_in_process(env)
+            # This process embeds the protocols when their vectors are not kept yet, with every core
+            # (OpenMP reads this when the model loads); gunicorn's `env` keeps the product's one thread.
+            os.environ["OMP_NUM_THREADS"] = str(cores)
             from django.db import connection
 
             if connection.vendor != "postgresql":
@@ -926,28 +854,15 @@ def main() -> int:
         suggest = all_figures["suggest API"]
         with parts("suggest warm-up: every worker loads the model and builds its index of 1,000 protocols"):
             asyncio.run(warm_suggestions(suggest, desk, port, cpu, args))
-        order = [name for name in all_figures if name not in ("escalation panel", "feedback panel")]
-        for name in order:
+        for name in all_figures:
             figure = all_figures[name]
             with parts(f"{name} ({figure.connections} connections)"):
                 check_through_gunicorn(figure, desk, web_url)
                 asyncio.run(load(figure, desk, port, cpu, args))
                 check_through_gunicorn(figure, desk, web_url)
-        names = ["conversation page", "suggestions panel", "escalation panel", "feedback panel"]
-        with parts(f"conversation: the page, then its panels ({args.connections} agents)"):
-            for attempt in range(LOPSIDED_RETRIES + 1):  # as in `load`: not all on one worker
-                waits = asyncio.run(
-                    agent_waits([all_figures[n] for n in names], desk, port, cpu, args, args.requests // 2)
-                )
-                for name, phase in waits.parts.items():
-                    bad = {status: n for status, n in phase.statuses.items() if status != 200}
-                    if bad:
-                        all_figures[name].problems.append(f"answers other than 200 (page and panels): {bad}")
-                if attempt == LOPSIDED_RETRIES or not served_by_one(waits.total):
-                    break
         memory = [rss_bytes(pid) / 2**20 for pid in cpu.workers()]
         print(f"   gunicorn workers' memory now: {', '.join(f'{mb:.0f}' for mb in sorted(memory))} MB")
-        rows = report(args, desk, all_figures, waits, counted, parts, memory)
+        rows = report(args, desk, all_figures, counted, parts, memory)
     if args.summary:
         summary.write(args.summary, rows)
     failed = any(figure.problems for figure in all_figures.values())

@@ -11,22 +11,29 @@ The same gunicorn serves the product and `/bare/`, a bench-only view that insert
 (`benchkit.bare`, installed only by the bench's settings module). WhatsApp deliveries, one message each,
 are built and signed in advance as Twilio signs them (`channels.simulator.build_delivery`), then:
 
-1. closed loop: `--concurrency` keep-alive connections post as fast as answers come, first to `/bare/`,
-   then the signed deliveries to `/webhooks/whatsapp/`: requests/s, p50/p99 of each;
-2. open loop: deliveries due at a fixed `--rate` (200/s) for 20 s, each timed from when it was due (so
-   a slow answer cannot hide the ones queued behind it): p50/p95/p99, and whether the rate was kept.
+1. message to ready: deliveries due at `--ready-rate` (50/s), each timed from when it was due until its
+   message is filed, routed and has its suggestions (the two Celery workers, below the web server's
+   priority as in production);
+2. the web tier alone, the workers paused (SIGSTOP), as on a desk whose workers have cores of their
+   own: `--concurrency` keep-alive connections post as fast as answers come, first to `/bare/`, then
+   the signed deliveries to `/webhooks/whatsapp/` (requests/s, p50/p99 of each); then deliveries due
+   at `--rate` (200/s) in an open loop, each timed from when it was due, so that a slow answer cannot
+   hide the ones queued behind it. The workers continue and file the burst;
+3. the same open loop with the workers on, filing and working out suggestions on the same CPUs.
 
 The load generator is one asyncio loop speaking raw HTTP/1.1 over keep-alive connections; its own CPU
 time per request is measured, so the figures say how much of the machine it took. RSS of every gunicorn
 worker and Celery process is sampled throughout. At the end every delivery must be stored exactly once
-and processed by the worker (exit code 1 otherwise); targets that miss are printed as MISS.
+and filed and routed by the worker (exit code 1 otherwise); targets that miss are printed as MISS.
 """
 
 import argparse
 import asyncio
 import collections
+import dataclasses
 import os
 import re
+import signal
 import sys
 import time
 
@@ -143,10 +150,10 @@ class Sampler:
         return sorted((self.peak[pid] for pid, r in self.role.items() if r == role), reverse=True)
 
     def cpu(self) -> dict[str, float]:
-        """CPU seconds so far: web workers, Celery processes (both workers), this generator, the machine."""
-        totals = {"web": 0.0, "celery": 0.0}
+        """CPU seconds so far: web workers, each Celery worker's processes, this generator, the machine."""
+        totals = {"web": 0.0, "celery": 0.0, "suggestions": 0.0}
         for pid, role in self.role.items():
-            totals["web" if role == "web" else "celery"] += cpu_seconds(pid)
+            totals[role] += cpu_seconds(pid)
         totals["generator"] = time.process_time()
         totals["machine"] = machine_cpu_seconds()
         return totals
@@ -165,53 +172,70 @@ async def warm_up(args, port: int, webhooks) -> Phase:
     return warm
 
 
-async def run_load(args, port: int, webhooks, sampler: Sampler) -> list[Phase]:
-    """Bare view and webhook in the closed loop, then the webhook in the open loop, sampling memory."""
-    stop = asyncio.Event()
-    sampler.refresh()
-    sampling = asyncio.create_task(sampler.run(stop))
+async def web_alone(args, port: int, webhooks, sampler: Sampler) -> list[Phase]:
+    """Bare view and webhook in the closed loop, then the webhook in the open loop, with the workers
+    paused: what the web tier takes by itself, as on a desk whose workers have cores of their own."""
     bare = Endless((-1, bare_request(port)))
-    phases = [
-        await measured(
-            phase := Phase("bare view, closed loop"),
+    return [
+        await sampled(
             sampler,
+            phase := Phase("bare view, closed loop"),
             closed_loop(phase, port, bare, args.concurrency, args.seconds),
         ),
-        await measured(
-            phase := Phase("webhook, closed loop"),
+        await sampled(
             sampler,
+            phase := Phase("webhook, closed loop"),
             closed_loop(phase, port, webhooks, args.concurrency, args.seconds),
         ),
-        await measured(
-            phase := Phase(f"webhook, open loop {args.rate:g}/s"),
+        await sampled(
             sampler,
+            phase := Phase(f"webhook, {args.rate:g}/s"),
             open_loop(phase, port, webhooks, args.rate, args.open_seconds, args.pool),
         ),
     ]
-    stop.set()
-    await sampling
-    return phases
 
 
-async def ready_load(args, port: int, webhooks, sampler: Sampler) -> Phase:
-    """Webhooks at the steady `--ready-rate` with the worker caught up: how soon each message is ready."""
+async def open_load(sampler: Sampler, name: str, port: int, webhooks, rate: float, args) -> Phase:
+    """Webhooks due at `rate` for `--open-seconds`, each timed from when it was due."""
+    phase = Phase(name)
+    return await sampled(sampler, phase, open_loop(phase, port, webhooks, rate, args.open_seconds, args.pool))
+
+
+async def sampled(sampler: Sampler, phase: Phase, load) -> Phase:
+    """Run `load` as `phase`, sampling memory meanwhile."""
     stop = asyncio.Event()
+    sampler.refresh()
     sampling = asyncio.create_task(sampler.run(stop))
-    phase = Phase(f"webhook, open loop {args.ready_rate:g}/s")
-    await measured(
-        phase, sampler, open_loop(phase, port, webhooks, args.ready_rate, args.ready_seconds, args.pool)
-    )
+    await measured(phase, sampler, load)
     stop.set()
     await sampling
     return phase
 
 
+def pause_workers(sampler: Sampler, paused: bool) -> None:
+    """Stop (SIGSTOP) or continue (SIGCONT) every process of both Celery workers."""
+    sampler.refresh()
+    for pid, role in sampler.role.items():
+        if role != "web":
+            os.kill(pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
+
+def rest(cpu: dict[str, float]) -> float:
+    """What the machine spent besides the processes the bench knows: PostgreSQL, Redis, the kernel."""
+    return cpu["machine"] - cpu["web"] - cpu["celery"] - cpu["suggestions"] - cpu["generator"]
+
+
+def rate_kept(phase: Phase, rate: float) -> bool:
+    """The generator sent at the rate due, on time: the open loop measured what it says."""
+    return phase.rate >= 0.98 * rate and percentile(sorted(phase.send_lag_ms), 0.99) < 5
+
+
 # --- After the load -------------------------------------------------------------------------------
 
 
-def drain(sampler: Sampler) -> float | None:
-    """Seconds until the worker has filed every delivery and made every message ready (None: not
-    within DRAIN_SECONDS)."""
+def drain(sampler: Sampler, *, suggestions: bool = True) -> float | None:
+    """Seconds until the workers have filed and routed every message and, with `suggestions`, worked
+    out every message's suggestions (None: not within DRAIN_SECONDS)."""
     from channels.models import RawEvent, RawEventState
     from inbox.models import Direction, Message
     from protocols.models import MessageSuggestions
@@ -224,7 +248,7 @@ def drain(sampler: Sampler) -> float | None:
         return not (
             RawEvent.objects.filter(state=RawEventState.PENDING).exists()
             or incoming.filter(processed_at__isnull=True).exists()
-            or incoming.count() != MessageSuggestions.objects.count()
+            or (suggestions and incoming.count() != MessageSuggestions.objects.count())
         )
 
     try:
@@ -232,6 +256,30 @@ def drain(sampler: Sampler) -> float | None:
     except RuntimeError:
         return None
     return time.monotonic() - began
+
+
+@dataclasses.dataclass
+class Burst:
+    """The workers filing what the web tier took while they were paused, and what that cost."""
+
+    messages: int
+    seconds: float | None
+    cpu: dict[str, float]
+    suggested: int  # suggestions worked out meanwhile
+
+
+def file_burst(sampler: Sampler, messages: int) -> Burst:
+    from protocols.models import MessageSuggestions
+
+    before, suggested = sampler.cpu(), MessageSuggestions.objects.count()
+    seconds = drain(sampler, suggestions=False)
+    after = sampler.cpu()
+    return Burst(
+        messages,
+        seconds,
+        {key: after[key] - before[key] for key in after},
+        MessageSuggestions.objects.count() - suggested,
+    )
 
 
 def readiness(phase: Phase) -> tuple[list[float], list[float]]:
@@ -255,15 +303,16 @@ def readiness(phase: Phase) -> tuple[list[float], list[float]]:
 
 
 def verify(posted: list[int], sampler: Sampler) -> tuple[int, int, int, int, float | None]:
-    """Kept (every delivery), filed exactly once and made ready; waits for the worker to drain,
-    sampling memory meanwhile. Lost means not even kept: one the worker has yet to file is not lost."""
+    """Kept (every delivery), filed exactly once and routed; waits for the workers to file and route
+    the rest, sampling memory meanwhile. Lost means not even kept: one the worker has yet to file is not
+    lost. Suggestions still queued then are not waited for: the panel works out any it lacks."""
     from urllib.parse import unquote_plus
 
     from channels.models import RawEvent
     from inbox.models import Direction, Message
 
     incoming = Message.objects.filter(direction=Direction.INBOUND)
-    drain_seconds = drain(sampler)
+    drain_seconds = drain(sampler, suggestions=False)
     kept = {
         int(match.group(1))
         for body in RawEvent.objects.values_list("body", flat=True)
@@ -284,15 +333,20 @@ def verify(posted: list[int], sampler: Sampler) -> tuple[int, int, int, int, flo
     return len(want), len(want - kept), duplicated, len(want & processed), drain_seconds
 
 
-def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapsed: float) -> list:
+def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, burst, elapsed: float) -> list:
     """Print what the run saw; the figures as summary rows."""
     from benchkit.bare.models import BareRow
     from django.db import connection
 
-    bare, webhook, steady, ready = phases
+    from inbox.models import Direction, Message
+    from protocols.models import MessageSuggestions
+
+    _ready, bare, webhook, steady, busy = phases
     routed_ms, ready_ms = readied
     posted, lost, duplicated, processed, drain_seconds = verdict
     bare_rows = BareRow.objects.count()
+    suggested = MessageSuggestions.objects.count()
+    incoming = Message.objects.filter(direction=Direction.INBOUND).count()
     errors = {
         phase.name: {status: n for status, n in phase.statuses.items() if status != 200}
         for phase in phases
@@ -300,7 +354,6 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
     }
 
     share = webhook.rate / bare.rate if bare.rate else 0.0
-    steady_ok = steady.rate >= 0.98 * args.rate and percentile(sorted(steady.send_lag_ms), 0.99) < 5
     web_peaks, celery_peaks = sampler.peaks("web"), sampler.peaks("celery")
     web_mb = web_peaks[0] / 2**20 if web_peaks else 0.0
     celery_mb = celery_peaks[0] / 2**20 if celery_peaks else 0.0
@@ -322,11 +375,11 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
     print("  where the CPU went (share of all CPUs over the phase):")
     for phase in phases:
         capacity = phase.seconds * cores
-        parts = {key: phase.cpu[key] / capacity for key in ("web", "celery", "generator", "machine")}
-        rest = parts["machine"] - parts["web"] - parts["celery"] - parts["generator"]
+        parts = {key: phase.cpu[key] / capacity for key in phase.cpu}
         print(
-            f"    {phase.name:<28} busy {parts['machine']:4.0%}: gunicorn {parts['web']:4.0%}, celery "
-            f"{parts['celery']:4.0%}, generator {parts['generator']:4.0%}, PostgreSQL/Redis/other {rest:4.0%}"
+            f"    {phase.name:<28} busy {parts['machine']:4.0%}: gunicorn {parts['web']:4.0%}, filing and "
+            f"routing {parts['celery']:4.0%}, suggestions {parts['suggestions']:4.0%}, generator "
+            f"{parts['generator']:4.0%}, PostgreSQL/Redis/other {rest(parts):4.0%}"
         )
     per_request_us = bare.generator_cpu / bare.count * 1e6 if bare.count else 0.0
     print(
@@ -334,13 +387,14 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
         f"~{1e6 / per_request_us if per_request_us else 0:,.0f} requests/s; it used "
         f"{bare.generator_cpu / bare.seconds:.0%} of one core at {bare.rate:.0f} requests/s"
     )
-    lags = sorted(steady.send_lag_ms)
-    print(
-        f"  open loop: {steady.rate:.1f} requests/s sent of {args.rate:g} due; requests left late by p50 "
-        f"{percentile(lags, 0.5):.2f} ms, p99 {percentile(lags, 0.99):.2f} ms, "
-        f"max {lags[-1] if lags else 0:.1f} ms"
-        f" -> rate {'kept' if steady_ok else 'NOT kept'}"
-    )
+    for phase in (steady, busy):
+        lags = sorted(phase.send_lag_ms)
+        kept = "kept" if rate_kept(phase, args.rate) else "NOT kept"
+        print(
+            f"  {phase.name}: {phase.rate:.1f} requests/s sent of {args.rate:g} due; requests left late by "
+            f"p50 {percentile(lags, 0.5):.2f} ms, p99 {percentile(lags, 0.99):.2f} ms, "
+            f"max {lags[-1] if lags else 0:.1f} ms -> rate {kept}"
+        )
     print(
         "  memory: peak RSS of each gunicorn worker "
         + ", ".join(f"{peak / 2**20:.0f}" for peak in web_peaks)
@@ -357,7 +411,24 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
     )
     print(
         f"  correctness: {posted} webhooks posted, {lost} lost, {duplicated} stored twice, {processed} "
-        f"processed by the worker ({drained}); {bare_rows} bare rows; non-200 answers: {errors or 'none'}"
+        f"filed and routed by the workers ({drained}); {bare_rows} bare rows; non-200 answers: "
+        f"{errors or 'none'}; suggestions worked out for {suggested} of {incoming} messages by the end"
+    )
+    filed = f"in {burst.seconds:.0f} s" if burst.seconds is not None else f"NOT in {DRAIN_SECONDS} s"
+    print(f"  after the pause: the {burst.messages} messages taken meanwhile filed and routed {filed}")
+    # CPU per message, each part where it is measured alone: the webhook with the workers paused, the
+    # workers while nothing else runs (PostgreSQL and Redis then serve them).
+    per = {
+        "webhook": (webhook.cpu["web"] + rest(webhook.cpu)) / max(webhook.count, 1),
+        "filing and routing": (burst.cpu["celery"] + rest(burst.cpu)) / max(burst.messages, 1),
+        "suggestions": burst.cpu["suggestions"] / max(burst.suggested, 1),
+    }
+    total_ms = sum(per.values()) * 1000
+    print(
+        "  CPU a message costs: "
+        + ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in per.items())
+        + f" (with PostgreSQL's and Redis's share): {total_ms:.0f} ms, so {cores} CPUs make at most "
+        f"{cores * 1000 / total_ms:.0f} messages/s ready"
     )
     print(
         f"  message to ready at {args.ready_rate:g}/s ({len(ready_ms)} messages): routed, topic set p50 "
@@ -366,22 +437,29 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
     )
     print()
     ready_p50, ready_p99 = percentile(ready_ms, 0.5), percentile(ready_ms, 0.99)
+    routed_p50 = percentile(routed_ms, 0.5)
     rows = [
         (
-            "webhook vs bare view requests/s",
+            "webhook vs bare view requests/s, workers paused",
             f"{share:.0%} ({webhook.rate:.0f} / {bare.rate:.0f})",
             "≥ 50%",
             share >= SHARE_OF_BARE,
         ),
         (
-            f"webhook p99 at {args.rate:g}/s",
+            f"webhook p99 at {args.rate:g}/s, workers paused",
             f"{steady.pct(0.99):.1f} ms",
             "≤ 25 ms",
-            steady.pct(0.99) <= P99_AT_RATE_MS and steady_ok,
+            steady.pct(0.99) <= P99_AT_RATE_MS and rate_kept(steady, args.rate),
+        ),
+        (
+            f"webhook p99 at {args.rate:g}/s, workers on",
+            f"{busy.pct(0.99):.1f} ms",
+            "≤ 25 ms",
+            busy.pct(0.99) <= P99_AT_RATE_MS and rate_kept(busy, args.rate),
         ),
         (
             f"message to ready at {args.ready_rate:g}/s",
-            f"p50 {ready_p50:.0f} ms, p99 {ready_p99:.0f} ms",
+            f"p50 {ready_p50:.0f} ms, p99 {ready_p99:.0f} ms (routed p50 {routed_p50:.0f} ms)",
             "p50 ≤ 200 ms, p99 ≤ 1 s",
             bool(ready_ms) and ready_p50 <= READY_P50_MS and ready_p99 <= READY_P99_MS,
         ),
@@ -394,7 +472,7 @@ def report(args, phases: list[Phase], sampler: Sampler, verdict, readied, elapse
             suggestions_mb <= RSS_LIMIT_MB,
         ),
         (
-            "kept, filed once, processed",
+            "kept, filed once, routed",
             f"{lost} lost, {duplicated} twice, {processed}/{posted}",
             "all",
             not (lost or duplicated) and processed == posted,
@@ -417,32 +495,46 @@ def main() -> int:
     parser.add_argument("--ready-rate", type=float, default=50, help="webhooks per second, message to ready")
     parser.add_argument("--summary", help="also write the figures as JSON rows to this file (bench/all.py)")
     args = parser.parse_args()
-    args.warmup, args.seconds, args.open_seconds = (1.0, 4.0, 8.0) if args.quick else (2.0, 10.0, 15.0)
-    args.ready_seconds = args.open_seconds
+    args.warmup, args.seconds, args.open_seconds = (1.0, 3.0, 5.0) if args.quick else (2.0, 5.0, 10.0)
     started = time.monotonic()
     with Services(LOG_DIR) as services:
         print(f"== ingest: starting PostgreSQL, Redis, gunicorn and Celery (logs: {LOG_DIR})")
         web_url, *masters = start_desk(services, args)
         port = int(web_url.rsplit(":", 1)[1])
-        # Enough for the closed loop at up to 1,000/s, the open loop, and the warm-up.
-        count = int(1000 * (args.seconds + args.warmup) + (args.rate + args.ready_rate) * args.open_seconds)
+        # Enough for the closed loop at up to 1,000/s, the open loops, and the warm-up.
+        count = int(
+            1000 * (args.seconds + args.warmup) + (2 * args.rate + args.ready_rate) * args.open_seconds
+        )
         deliveries = sign_deliveries(count, port)
         print(
-            f"== {count} deliveries signed; load: {args.seconds:g} s + {args.seconds:g} s closed, "
-            f"{args.open_seconds:g} s open at {args.rate:g}/s, "
-            f"{args.ready_seconds:g} s at {args.ready_rate:g}/s"
+            f"== {count} deliveries signed; load: {args.open_seconds:g} s at {args.ready_rate:g}/s; workers "
+            f"paused: {args.seconds:g} s + {args.seconds:g} s closed, {args.open_seconds:g} s at "
+            f"{args.rate:g}/s; workers on: {args.open_seconds:g} s at {args.rate:g}/s"
         )
         sampler = Sampler(*masters)
         sampler.refresh()
         webhooks = collections.deque(enumerate(deliveries))
         warm = asyncio.run(warm_up(args, port, webhooks))
-        drain(sampler)  # the bare view is measured with the worker idle; the webhooks keep it busy
-        phases = asyncio.run(run_load(args, port, webhooks, sampler))
         drain(sampler)
-        phases.append(asyncio.run(ready_load(args, port, webhooks, sampler)))
+        # On a quiet desk: how soon a message is ready for an agent.
+        ready = asyncio.run(
+            open_load(sampler, f"webhook, {args.ready_rate:g}/s", port, webhooks, args.ready_rate, args)
+        )
+        drain(sampler)
+        readied = readiness(ready)
+        pause_workers(sampler, True)
+        try:
+            alone = asyncio.run(web_alone(args, port, webhooks, sampler))
+        finally:
+            pause_workers(sampler, False)
+        burst = file_burst(sampler, sum(phase.count for phase in alone[1:]))
+        busy = asyncio.run(
+            open_load(sampler, f"webhook, {args.rate:g}/s, workers on", port, webhooks, args.rate, args)
+        )
+        phases = [ready, *alone, busy]
         posted = [number for phase in (warm, *phases) for number in phase.sent if number >= 0]
         verdict = verify(posted, sampler)
-        rows = report(args, phases, sampler, verdict, readiness(phases[-1]), time.monotonic() - started)
+        rows = report(args, phases, sampler, verdict, readied, burst, time.monotonic() - started)
         if args.summary:
             summary.write(args.summary, rows)
         return 1 if verdict[1] or verdict[2] or verdict[3] != verdict[0] else 0
