@@ -41,7 +41,10 @@ def environment(
 
 
 def use_in_process(env: dict[str, str]) -> None:
-    """Start Django in this process with `env`'s settings; the test client's host is allowed too."""
+    """Start Django in this process with `env`'s settings; the test client's host is allowed too.
+
+    Production settings serve the static files' manifest: collectstatic writes it (a fresh clone has
+    none), before this process or gunicorn renders a page."""
     os.environ.update({**env, "BENCH_DATABASE_URL": env["DATABASE_URL"]})
     setup_django(
         "unused.sqlite3",
@@ -49,6 +52,9 @@ def use_in_process(env: dict[str, str]) -> None:
         ALLOWED_HOSTS=env["ALLOWED_HOSTS"] + ",testserver",
         DJANGO_SETTINGS_MODULE=env["DJANGO_SETTINGS_MODULE"],
     )
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def start_gunicorn(
