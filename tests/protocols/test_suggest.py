@@ -250,3 +250,24 @@ def test_a_new_process_builds_its_index_from_kept_vectors_without_the_model(publ
     monkeypatch.setattr(engine._Embedder, "passages", no_model)
     again = engine._build(engine._fingerprint())  # as in a new process
     assert np.array_equal(again.meaning, first.meaning) and np.array_equal(again.passages, first.passages)
+
+
+def test_texts_are_embedded_a_batch_at_a_time_and_kept_in_order(monkeypatch):
+    """The model's buffers grow with a batch's tokens: 250 texts at once peaked at 350 MB."""
+    import numpy as np
+
+    from protocols import suggest as engine
+
+    batches = []
+
+    def passages(texts):
+        batches.append(len(texts))
+        return np.array([[float(text.split()[-1]), 0.0] for text in texts], dtype=np.float32)
+
+    monkeypatch.setattr(engine._Embedder, "passages", passages)
+    texts = [f"protocol {n}" for n in range(2 * engine.EMBED_BATCH + 6)]
+    vectors = engine._Embedder.kept("passage", texts)
+    assert batches == [engine.EMBED_BATCH, engine.EMBED_BATCH, 6]
+    assert list(vectors[:, 0]) == list(range(len(texts)))  # each text's own vector, in the texts' order
+    assert list(engine._Embedder.kept("passage", texts[:3])[:, 0]) == [0.0, 1.0, 2.0]  # kept: no batch
+    assert len(batches) == 3
