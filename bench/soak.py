@@ -107,8 +107,7 @@ def start_desk(services: Services, args) -> tuple[str, str]:
     services.process(
         "gunicorn",
         [PYTHON, "-m", "gunicorn", "webcare.wsgi", "--bind", web_url.removeprefix("http://")]
-        + ["--workers", str(args.web_workers), "--threads", "4", "--worker-class", "gthread"]
-        + ["--timeout", "30", "--graceful-timeout", "10"],
+        + ["--workers", str(args.web_workers)],  # the rest: gunicorn.conf.py, as in production
         env=env,
         cwd=ROOT,
         ready_url=web_url + "/healthz/",

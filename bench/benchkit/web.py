@@ -60,12 +60,12 @@ def use_in_process(env: dict[str, str]) -> None:
 def start_gunicorn(
     services: Services, env: dict[str, str], web_url: str, *, workers: int, threads: int
 ) -> subprocess.Popen:
-    """gunicorn with `workers` gthread workers of `threads` threads on `web_url`, ready when /healthz/ is."""
+    """gunicorn as in production (gunicorn.conf.py) with `workers` workers of `threads` threads on
+    `web_url`, ready when /healthz/ is."""
     return services.process(
         "gunicorn",
         [sys.executable, "-m", "gunicorn", "webcare.wsgi", "--bind", web_url.removeprefix("http://")]
-        + ["--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"]
-        + ["--keep-alive", "75", "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "10"],
+        + ["--workers", str(workers), "--threads", str(threads)],  # the rest: gunicorn.conf.py
         env=env,
         cwd=ROOT,
         ready_url=web_url + "/healthz/",
