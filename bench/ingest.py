@@ -82,20 +82,20 @@ def start_desk(services: Services, args) -> tuple[str, int, int, int]:
     protocolset.import_set()  # the city's protocols: suggestions cost what they cost at a desk
     gunicorn = web.start_gunicorn(services, env, web_url, workers=args.workers, threads=args.threads)
     # Below the web server's priority, as in production (README): a burst is answered at once and
-    # filed right after; suggestions (their own queue and worker, as in docker-compose.yml) after that.
+    # filed right after. Suggestions (their own queue and worker, as in docker-compose.yml) take only
+    # CPU nobody else wants (SCHED_IDLE): a message is routed first; its suggestions catch up, and an
+    # agent who opens it before they do has them worked out by the panel.
+    priority = {"celery": ["nice", "-n", str(WORKER_NICENESS)], "suggestions": ["chrt", "--idle", "0"]}
     celery, suggestions = (
         services.process(
             name,
-            ["nice", "-n", str(niceness), PYTHON, "-m", "celery", "-A", "webcare", "worker", "-Q", name]
+            [*priority[name], PYTHON, "-m", "celery", "-A", "webcare", "worker", "-Q", name]
             + ["-n", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel=warning"]
             + ["--without-gossip", "--without-mingle"],
             env=env,
             cwd=ROOT,
         )
-        for name, niceness, concurrency in (
-            ("celery", WORKER_NICENESS, args.celery_concurrency),
-            ("suggestions", WORKER_NICENESS + 5, 1),
-        )
+        for name, concurrency in (("celery", args.celery_concurrency), ("suggestions", 1))
     )
     from webcare.celery import app
 
