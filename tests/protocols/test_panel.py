@@ -176,8 +176,8 @@ def test_the_panel_uses_the_kept_suggestions_while_the_protocols_are_unchanged(c
 def test_the_conversation_page_shows_kept_suggestions_at_once_and_never_waits_for_the_model(
     client,
     eva,
-    published,
-    monkeypatch,  # noqa: F811
+    published,  # noqa: F811
+    monkeypatch,
 ):
     talk = conversation("wnr kunnen jullie ff mn oude bank ophalen", sender_name="Sanne de Vries")
     page_url = f"/inbox/conversations/{talk.pk}/"
